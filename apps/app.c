@@ -1,0 +1,118 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "ixy_sim.h"
+
+volatile sig_atomic_t app_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	app_stop = 1;
+}
+
+void app_handle_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+uint64_t app_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-') {
+		fprintf(stderr, "%s: %s needs a number from %" PRIu64 " to %" PRIu64 "\n", prog, what, min, max);
+		return false;
+	}
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || v < min || v > max) {
+		fprintf(stderr, "%s: %s '%s' is not a number from %" PRIu64 " to %" PRIu64 "\n", prog, what, s, min,
+			max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts)
+{
+	memset(port, 0, sizeof(*port));
+	port->name = addr;
+	port->sim = ixy_sim_is_spec(addr);
+	port->dev = port->sim ? ixy_sim_open(addr, opts) : ixy_open(addr, opts);
+	if (!port->dev) {
+		fprintf(stderr, "cannot open %s: %s\n", addr, port->sim ? ixy_sim_last_error() : ixy_last_error());
+		return -1;
+	}
+	port->last_ns = app_now_ns();
+	return 0;
+}
+
+void app_update_stats(struct app_port *port)
+{
+	ixy_read_stats(port->dev, &port->total);
+}
+
+static void print_rate_line(const struct app_port *port, const struct ixy_stats *a, const struct ixy_stats *b,
+			    double seconds)
+{
+	double rx_mpps = (double)(b->rx_packets - a->rx_packets) / seconds / 1e6;
+	double tx_mpps = (double)(b->tx_packets - a->tx_packets) / seconds / 1e6;
+	double rx_mbit = (double)(b->rx_bytes - a->rx_bytes) * 8 / seconds / 1e6;
+	double tx_mbit = (double)(b->tx_bytes - a->tx_bytes) * 8 / seconds / 1e6;
+	printf("[%s] RX: %.2f Mpps, %.1f Mbit/s | TX: %.2f Mpps, %.1f Mbit/s\n", port->name, rx_mpps, rx_mbit,
+	       tx_mpps, tx_mbit);
+	fflush(stdout);
+}
+
+void app_print_rate(struct app_port *port, uint64_t now_ns)
+{
+	if (now_ns - port->last_ns < 1000000000u)
+		return;
+	app_update_stats(port);
+	print_rate_line(port, &port->last, &port->total, (double)(now_ns - port->last_ns) / 1e9);
+	port->last = port->total;
+	port->last_ns = now_ns;
+}
+
+void app_print_total(const struct app_port *port)
+{
+	const struct ixy_stats *s = &port->total;
+	printf("total %s rx_packets=%" PRIu64 " rx_bytes=%" PRIu64 " tx_packets=%" PRIu64 " tx_bytes=%" PRIu64
+	       " rx_dropped=%" PRIu64 "\n",
+	       port->name, s->rx_packets, s->rx_bytes, s->tx_packets, s->tx_bytes, s->rx_dropped);
+	fflush(stdout);
+}
+
+int app_close(struct app_port *port)
+{
+	if (!port->dev)
+		return 0;
+	int ret = 0;
+	if (port->sim) {
+		unsigned violations = ixy_sim_close(port->dev);
+		if (violations) {
+			fprintf(stderr, "%s: the virtual 82599 saw %u driver error(s), listed above\n", port->name,
+				violations);
+			ret = -1;
+		}
+	} else {
+		ixy_close(port->dev);
+	}
+	port->dev = NULL;
+	return ret;
+}

@@ -1,0 +1,37 @@
+/* What the apps share: opening real or virtual ports, signals, statistics output. */
+#ifndef IXY_APP_H
+#define IXY_APP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ixy/ixy.h"
+
+struct app_port {
+	struct ixy_device *dev;
+	const char *name;
+	bool sim;
+	struct ixy_stats total;
+	struct ixy_stats last;
+	uint64_t last_ns;
+};
+
+/* Set by SIGINT/SIGTERM. */
+extern volatile sig_atomic_t app_stop;
+void app_handle_signals(void);
+uint64_t app_now_ns(void);
+/* Parses a decimal number in [min, max]; prints "<prog>: <what> ..." and returns false if not. */
+bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Opens a PCI address or a "sim:..." virtual 82599; prints the error and returns -1 on failure. */
+int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts);
+/* Reads the counters into port->total. */
+void app_update_stats(struct app_port *port);
+/* Prints the per-second line if a second has passed since the last one. */
+void app_print_rate(struct app_port *port, uint64_t now_ns);
+void app_print_total(const struct app_port *port);
+/* Closes the port; returns -1 if the device model saw driver errors. */
+int app_close(struct app_port *port);
+
+#endif

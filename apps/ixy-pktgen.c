@@ -1,0 +1,168 @@
+/* ixy-pktgen: sends UDP/IPv4 frames as fast as the port takes them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+
+#define POOL_SIZE 4096u
+#define MAX_BATCH 512u
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ixy-pktgen <device> [--size BYTES] [--batch N] [--count N] [--seconds S]\n"
+		     "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
+		     "  --size       frame size without CRC, 60 to 1514 (default 60)\n"
+		     "  --batch      packets per TX call, 1 to 512 (default 64)\n"
+		     "  --count      stop after sending N frames\n"
+		     "  --seconds    stop after S seconds\n"
+		     "  --force      take the device even if its kernel interface is up\n");
+}
+
+static uint16_t ip_checksum(const uint8_t *hdr, size_t len)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i < len; i += 2)
+		sum += (uint32_t)hdr[i] << 8 | hdr[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Ethernet / IPv4 / UDP, 10.0.0.1:42 -> 10.0.0.2:1337, the payload starts with a sequence number. */
+static void build_frame(uint8_t *f, uint32_t size, const uint8_t src_mac[6])
+{
+	static const uint8_t dst_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xFF};
+	memset(f, 0, size);
+	memcpy(f, dst_mac, 6);
+	memcpy(f + 6, src_mac, 6);
+	f[12] = 0x08; /* EtherType IPv4 */
+	uint8_t *ip = f + 14;
+	uint16_t ip_len = (uint16_t)(size - 14), udp_len = (uint16_t)(size - 34);
+	ip[0] = 0x45; /* version 4, 20-byte header */
+	ip[2] = (uint8_t)(ip_len >> 8);
+	ip[3] = (uint8_t)ip_len;
+	ip[6] = 0x40; /* don't fragment */
+	ip[8] = 64;   /* TTL */
+	ip[9] = 17;   /* UDP */
+	memcpy(ip + 12, (uint8_t[]){10, 0, 0, 1}, 4);
+	memcpy(ip + 16, (uint8_t[]){10, 0, 0, 2}, 4);
+	uint16_t sum = ip_checksum(ip, 20);
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	uint8_t *udp = ip + 20;
+	udp[0] = 0;
+	udp[1] = 42;
+	udp[2] = 1337 >> 8;
+	udp[3] = 1337 & 0xFF;
+	udp[4] = (uint8_t)(udp_len >> 8);
+	udp[5] = (uint8_t)udp_len; /* checksum 0: none, allowed over IPv4 (RFC 768) */
+	for (uint32_t i = 42 + 4; i < size; i++)
+		f[i] = (uint8_t)i;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
+		{"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
+		{"force", no_argument, 0, 'f'},       {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	uint64_t size = 60, batch = 64, count = 0, seconds = 0;
+	struct ixy_options opts = {.promiscuous = true};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		bool ok = true;
+		switch (c) {
+		case 's':
+			ok = app_parse_u64("ixy-pktgen", "--size", optarg, 60, 1514, &size);
+			break;
+		case 'b':
+			ok = app_parse_u64("ixy-pktgen", "--batch", optarg, 1, MAX_BATCH, &batch);
+			break;
+		case 'c':
+			ok = app_parse_u64("ixy-pktgen", "--count", optarg, 1, UINT64_MAX, &count);
+			break;
+		case 't':
+			ok = app_parse_u64("ixy-pktgen", "--seconds", optarg, 1, 1000000, &seconds);
+			break;
+		case 'f':
+			opts.force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			ok = false;
+		}
+		if (!ok) {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "ixy-pktgen: %s\n", optind >= argc ? "no device given" : "more than one device given");
+		usage(stderr);
+		return 2;
+	}
+
+	app_handle_signals();
+	struct app_port port;
+	if (app_open(&port, argv[optind], &opts) < 0)
+		return 1;
+	struct ixy_mempool *pool = ixy_mempool_create(port.dev, POOL_SIZE, 0);
+	if (!pool) {
+		fprintf(stderr, "ixy-pktgen: %s\n", ixy_last_error());
+		app_close(&port);
+		return 1;
+	}
+	/* Every buffer carries the frame from the start; the loop only writes the sequence number. */
+	uint8_t mac[6];
+	ixy_get_mac(port.dev, mac);
+	struct ixy_buf *bufs[MAX_BATCH];
+	for (uint32_t i = 0; i < POOL_SIZE; i++) {
+		struct ixy_buf *b = pool->free_stack[i];
+		build_frame(b->data, (uint32_t)size, mac);
+		b->len = (uint32_t)size;
+	}
+
+	uint64_t start = app_now_ns(), sent = 0;
+	uint32_t seq = 0;
+	while (!app_stop) {
+		uint32_t want = (uint32_t)batch;
+		if (count && count - sent < want)
+			want = (uint32_t)(count - sent);
+		uint32_t n = ixy_buf_alloc_batch(pool, bufs, want);
+		for (uint32_t i = 0; i < n; i++)
+			memcpy(bufs[i]->data + 42, &(uint32_t){seq++}, 4);
+		uint32_t done = ixy_tx_batch(port.dev, 0, bufs, n);
+		for (uint32_t i = done; i < n; i++)
+			ixy_buf_free(bufs[i]);
+		seq -= n - done;
+		sent += done;
+		/* Drain RX so a looped-back port keeps receiving. */
+		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, MAX_BATCH);
+		for (uint32_t i = 0; i < got; i++)
+			ixy_buf_free(bufs[i]);
+		uint64_t now = app_now_ns();
+		app_print_rate(&port, now);
+		if ((count && sent >= count) || (seconds && now - start >= seconds * 1000000000u))
+			break;
+	}
+	/* Let the NIC finish: every frame sent and counted (bounded waits). */
+	ixy_tx_flush(port.dev, 1000);
+	for (int i = 0; i < 200 && port.total.tx_packets < sent; i++) {
+		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, MAX_BATCH);
+		for (uint32_t k = 0; k < got; k++)
+			ixy_buf_free(bufs[k]);
+		app_update_stats(&port);
+		usleep(10000);
+	}
+	app_update_stats(&port);
+	app_print_total(&port);
+	int ret = app_close(&port) < 0 ? 1 : 0;
+	ixy_mempool_destroy(pool);
+	return ret;
+}

@@ -1,0 +1,30 @@
+/* The two hardware seams, for plugging in a device model instead of a real NIC.
+ * On a real NIC, registers are volatile loads and stores on BAR0 and bus addresses come
+ * from /proc/self/pagemap; ixy_open_hw() replaces both with these callbacks. */
+#ifndef IXY_HW_H
+#define IXY_HW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ixy_hw_ops {
+	void *ctx;                 /* passed to every callback */
+	const char *name;          /* device name shown to users, e.g. "sim:0" */
+	uint16_t vendor_id;        /* PCI ids the driver is chosen by */
+	uint16_t device_id;
+	/* Register access at byte offset `reg` of BAR0 (32-bit). */
+	uint32_t (*read32)(void *ctx, uint32_t reg);
+	void (*write32)(void *ctx, uint32_t reg, uint32_t value);
+	/* Virtual-to-bus translation of a DMA region the library allocated; returns its bus
+	 * address, or 0 to refuse. The whole region [virt, virt+len) is then DMA-able. */
+	uint64_t (*dma_map)(void *ctx, void *virt, size_t len);
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,84 @@
+/* The private device structure every driver fills in, and the register seam. */
+#ifndef IXY_DEVICE_H
+#define IXY_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ixy/hw.h"
+#include "ixy/ixy.h"
+
+/* Control-path operations of a driver (the datapath ones are in struct ixy_driver_ops). */
+struct ixy_ctrl_ops {
+	const char *driver_name;
+	void (*close)(struct ixy_device *dev);              /* stop queues, free driver state */
+	int (*tx_flush)(struct ixy_device *dev, uint32_t timeout_ms); /* see ixy_tx_flush() */
+	void (*read_stats)(struct ixy_device *dev, struct ixy_stats *stats);
+	void (*set_promiscuous)(struct ixy_device *dev, bool on);
+	void (*get_mac)(struct ixy_device *dev, uint8_t mac[6]);
+	void (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
+	uint32_t (*link_speed)(struct ixy_device *dev);
+};
+
+struct ixy_device {
+	struct ixy_device_head head;       /* must stay first: the inline batch dispatch reads it */
+	const struct ixy_ctrl_ops *ctrl;
+	char name[64];                     /* PCI address or model name */
+	uint8_t *bar0;                     /* mapped BAR0 on a real NIC (memory BAR) */
+	size_t bar0_len;
+	int bar0_fd;                       /* resource0 for I/O-port BARs (virtio), else -1 */
+	const struct ixy_hw_ops *hw;       /* device model seams; NULL on a real NIC */
+	const char *hugetlbfs;             /* where DMA memory comes from on a real NIC */
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint16_t rx_queues;
+	uint16_t tx_queues;
+	uint16_t rx_ring_size;
+	uint16_t tx_ring_size;
+	uint32_t link_timeout_ms;
+	bool promiscuous;
+	void *driver;                      /* the driver's own state */
+};
+
+/* Seam 1: register access. A volatile 32-bit load/store on BAR0, or the model's callback.
+ * The branch is taken the same way for the life of the device, so it predicts perfectly. */
+static inline uint32_t reg_read(const struct ixy_device *dev, uint32_t reg)
+{
+	if (dev->hw)
+		return dev->hw->read32(dev->hw->ctx, reg);
+	return *(volatile uint32_t *)(dev->bar0 + reg);
+}
+
+static inline void reg_write(const struct ixy_device *dev, uint32_t reg, uint32_t value)
+{
+	if (dev->hw) {
+		dev->hw->write32(dev->hw->ctx, reg, value);
+		return;
+	}
+	*(volatile uint32_t *)(dev->bar0 + reg) = value;
+}
+
+static inline void reg_set_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
+{
+	reg_write(dev, reg, reg_read(dev, reg) | bits);
+}
+
+static inline void reg_clear_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
+{
+	reg_write(dev, reg, reg_read(dev, reg) & ~bits);
+}
+
+/* Polls `reg` every interval_us until (value & mask) == want or timeout_ms passes.
+ * Returns 0, or -1 on timeout (the caller names the step that failed). */
+int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want,
+	     uint32_t timeout_ms);
+
+/* Drivers, chosen by PCI id in device.c. Each fills dev->head.ops, dev->ctrl and dev->driver,
+ * returns 0, or returns -1 with the error set (and everything it allocated freed). */
+bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id);
+int ixgbe_init(struct ixy_device *dev);
+bool virtio_supports(uint16_t vendor_id, uint16_t device_id);
+int virtio_init(struct ixy_device *dev);
+
+#endif

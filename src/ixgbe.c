@@ -1,0 +1,539 @@
+/* Driver for the Intel 82599 family. Init follows DS 4.6.3; the datapath runs advanced
+ * descriptors (DS 7.1, 7.2) in batches with one tail write per batch. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "ixgbe_regs.h"
+#include "log.h"
+#include "memory.h"
+
+#define RX_BUF_SIZE 2048u       /* data bytes per RX buffer; holds any non-jumbo frame */
+#define RX_POOL_MIN 4096u
+#define INIT_TIMEOUT_MS 1000u  /* for every handshake the datasheet says completes quickly */
+#define TX_DRAIN_TIMEOUT_MS 1000u
+#define STAT_INDEXES 16u        /* per-queue statistics registers (DS 8.2.3.23) */
+#define CRC_LEN 4u
+
+struct rx_queue {
+	volatile union ixgbe_rx_desc *ring;
+	struct ixy_mempool *pool;
+	struct dma_mem ring_mem;
+	uint16_t size;
+	uint16_t next; /* next descriptor to check for DD */
+	struct ixy_buf *bufs[]; /* buffer behind each descriptor: write-back overwrites its address */
+};
+
+struct tx_queue {
+	volatile struct ixgbe_tx_desc *ring;
+	struct dma_mem ring_mem;
+	uint16_t size;
+	uint16_t tail;    /* next descriptor to fill */
+	uint16_t clean;   /* oldest descriptor not yet reclaimed */
+	uint16_t rs_head; /* queue of descriptors carrying RS, one per batch */
+	uint16_t rs_tail;
+	uint16_t *rs_idx;
+	struct ixy_buf *bufs[];
+};
+
+struct ixgbe {
+	struct rx_queue *rx[64];
+	struct tx_queue *tx[64];
+};
+
+/* 82599 physical functions (fact sheet 1.1). X540/X550 are refused: their link setup goes
+ * through a PHY this driver does not program, and virtual functions have another layout. */
+static const uint16_t ixgbe_ids[] = {0x10F7, 0x10F8, 0x10F9, 0x10FB, 0x10FC, 0x1507, 0x1514, 0x1517,
+				     0x151C, 0x1529, 0x152A, 0x154A, 0x154D, 0x154F, 0x1557, 0x1558};
+
+bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id)
+{
+	if (vendor_id != 0x8086)
+		return false;
+	for (size_t i = 0; i < sizeof(ixgbe_ids) / sizeof(ixgbe_ids[0]); i++) {
+		if (ixgbe_ids[i] == device_id)
+			return true;
+	}
+	return false;
+}
+
+static inline uint16_t ring_next(uint16_t i, uint16_t size)
+{
+	return ++i == size ? 0 : i;
+}
+
+/* ---- datapath ---- */
+
+static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+{
+	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
+	uint16_t i = q->next, last = i;
+	uint32_t got = 0;
+	while (got < n) {
+		volatile union ixgbe_rx_desc *desc = &q->ring[i];
+		uint32_t status = desc->wb.status_error;
+		if (!(status & IXGBE_RXD_STAT_DD))
+			break;
+		/* The status word is read before the rest of the descriptor (DS 7.1.9). */
+		atomic_thread_fence(memory_order_acquire);
+		struct ixy_buf *fresh = ixy_buf_alloc(q->pool);
+		if (!fresh)
+			break; /* pool empty: leave the frame in the ring until buffers come back */
+		struct ixy_buf *buf = q->bufs[i];
+		buf->len = desc->wb.length;
+		desc->read.pkt_addr = fresh->bus_addr;
+		desc->read.hdr_addr = 0;
+		q->bufs[i] = fresh;
+		if (status & IXGBE_RXD_STAT_EOP) {
+			bufs[got++] = buf;
+		} else {
+			/* Only frames over 2 KB span descriptors; the MAC drops them without jumbo
+			 * frames, so this is a corrupt ring state: drop the piece. */
+			ixy_buf_free(buf);
+		}
+		last = i;
+		i = ring_next(i, q->size);
+	}
+	if (i != q->next) {
+		q->next = i;
+		/* RDT points at the last descriptor handed back (DS 7.1.9). */
+		atomic_thread_fence(memory_order_release);
+		reg_write(dev, IXGBE_RDT(queue), last);
+	}
+	return got;
+}
+
+/* Reclaims the buffers of descriptors the NIC reported done (DD on an RS descriptor covers
+ * every descriptor before it, DS 7.2.3.5). */
+static void tx_clean(struct tx_queue *q)
+{
+	while (q->rs_head != q->rs_tail) {
+		uint16_t last = q->rs_idx[q->rs_head];
+		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
+			break;
+		for (uint16_t i = q->clean;; i = ring_next(i, q->size)) {
+			ixy_buf_free(q->bufs[i]);
+			if (i == last)
+				break;
+		}
+		q->clean = ring_next(last, q->size);
+		q->rs_head = ring_next(q->rs_head, q->size);
+	}
+}
+
+static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+{
+	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
+	tx_clean(q);
+	int used = q->tail - q->clean;
+	if (used < 0)
+		used += q->size;
+	uint32_t room = (uint32_t)(q->size - 1 - used); /* one slot stays empty: TDT == TDH means idle */
+	if (n > room)
+		n = room;
+	if (n == 0)
+		return 0;
+	uint16_t i = q->tail, last = i;
+	for (uint32_t k = 0; k < n; k++) {
+		struct ixy_buf *buf = bufs[k];
+		volatile struct ixgbe_tx_desc *desc = &q->ring[i];
+		desc->buffer_addr = buf->bus_addr;
+		desc->cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
+				     IXGBE_TXD_CMD_IFCS | buf->len;
+		desc->olinfo_status = buf->len << IXGBE_TXD_PAYLEN_SHIFT;
+		q->bufs[i] = buf;
+		last = i;
+		i = ring_next(i, q->size);
+	}
+	/* RS on the batch's last descriptor only: one status write-back per batch (DS 7.2.3.5). */
+	q->ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
+	q->rs_idx[q->rs_tail] = last;
+	q->rs_tail = ring_next(q->rs_tail, q->size);
+	q->tail = i;
+	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
+	atomic_thread_fence(memory_order_release);
+	reg_write(dev, IXGBE_TDT(queue), i);
+	return n;
+}
+
+/* ---- control path ---- */
+
+static int wait_step(struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, const char *what)
+{
+	if (reg_wait(dev, reg, mask, want, INIT_TIMEOUT_MS) == 0)
+		return 0;
+	ixy_error("%s: %s did not happen within %u ms; the device does not respond as an 82599 should", dev->name,
+		  what, INIT_TIMEOUT_MS);
+	return -1;
+}
+
+static uint64_t read_counter64(struct ixy_device *dev, uint32_t low, uint32_t high)
+{
+	uint64_t v = reg_read(dev, low); /* low first: reading it latches the high half (DS 8.2.3.23) */
+	return v | (uint64_t)reg_read(dev, high) << 32;
+}
+
+static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
+{
+	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3).
+	 * After reset every queue maps to statistics index 0 (DS 8.2.3.8.x RQSMR). */
+	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
+		stats->rx_packets += reg_read(dev, IXGBE_QPRC(i));
+		stats->rx_bytes += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
+		stats->rx_dropped += reg_read(dev, IXGBE_QPRDC(i));
+	}
+	for (uint32_t i = 0; i < 8; i++)
+		stats->rx_dropped += reg_read(dev, IXGBE_MPC(i));
+	uint32_t tx = reg_read(dev, IXGBE_GPTC);
+	stats->tx_packets += tx;
+	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
+	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
+}
+
+/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, DS 4.6.7). */
+static int rx_enable(struct ixy_device *dev)
+{
+	reg_set_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
+	if (wait_step(dev, IXGBE_SECRXSTAT, IXGBE_SECRXSTAT_RDY, IXGBE_SECRXSTAT_RDY,
+		      "Rx security block idle (SECRXSTAT.SECRX_RDY)") < 0)
+		return -1;
+	reg_set_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	reg_clear_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
+	return 0;
+}
+
+static void ixgbe_set_promiscuous(struct ixy_device *dev, bool on)
+{
+	/* Receive filters change only while RXEN is clear (DS 8.2.3.7.1). */
+	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	if (on)
+		reg_set_bits(dev, IXGBE_FCTRL, IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE);
+	else
+		reg_clear_bits(dev, IXGBE_FCTRL, IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE);
+	rx_enable(dev);
+}
+
+static void ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6])
+{
+	/* RAL(0) holds bytes 0-3, RAH(0) bits 15:0 bytes 4-5 (DS 8.2.3.7.9). */
+	uint32_t low = reg_read(dev, IXGBE_RAL(0)), high = reg_read(dev, IXGBE_RAH(0));
+	for (int i = 0; i < 4; i++)
+		mac[i] = (uint8_t)(low >> (8 * i));
+	mac[4] = (uint8_t)high;
+	mac[5] = (uint8_t)(high >> 8);
+}
+
+static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
+{
+	uint32_t low = (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
+	uint32_t high = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
+	/* Low half first, then the high half with Address Valid, so the filter never matches a
+	 * half-written address (DS 8.2.3.7.10). */
+	reg_write(dev, IXGBE_RAL(0), low);
+	reg_write(dev, IXGBE_RAH(0), (reg_read(dev, IXGBE_RAH(0)) & 0x7FFF0000u) | high | IXGBE_RAH_AV);
+}
+
+static uint32_t ixgbe_link_speed(struct ixy_device *dev)
+{
+	uint32_t links = reg_read(dev, IXGBE_LINKS); /* DS 8.2.3.22.20 */
+	if (!(links & IXGBE_LINKS_UP))
+		return 0;
+	switch ((links >> IXGBE_LINKS_SPEED_SHIFT) & IXGBE_LINKS_SPEED_MASK) {
+	case 1:
+		return 100;
+	case 2:
+		return 1000;
+	case 3:
+		return 10000;
+	default:
+		return 0;
+	}
+}
+
+static void free_rx_queue(struct rx_queue *q)
+{
+	if (!q)
+		return;
+	dma_free(&q->ring_mem);
+	ixy_mempool_destroy(q->pool); /* the ring's buffers belong to this pool */
+	free(q);
+}
+
+static void free_tx_queue(struct tx_queue *q)
+{
+	if (!q)
+		return;
+	dma_free(&q->ring_mem);
+	free(q->rs_idx);
+	free(q);
+}
+
+static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
+{
+	uint16_t size = dev->rx_ring_size;
+	struct rx_queue *q = calloc(1, sizeof(*q) + size * sizeof(q->bufs[0]));
+	if (!q) {
+		ixy_error("out of memory for RX queue %u", n);
+		return -1;
+	}
+	drv->rx[n] = q;
+	q->size = size;
+	uint32_t pool_size = 2u * size + 2u * dev->tx_ring_size;
+	q->pool = ixy_mempool_create(dev, pool_size < RX_POOL_MIN ? RX_POOL_MIN : pool_size, RX_BUF_SIZE);
+	/* The ring: 128-byte aligned (page aligned here), length a multiple of 128 (DS 8.2.3.8.1, .3). */
+	if (!q->pool || dma_alloc(dev, size * sizeof(union ixgbe_rx_desc), &q->ring_mem) < 0)
+		return -1;
+	q->ring = q->ring_mem.virt;
+	reg_write(dev, IXGBE_RDBAL(n), (uint32_t)q->ring_mem.bus);
+	reg_write(dev, IXGBE_RDBAH(n), (uint32_t)(q->ring_mem.bus >> 32));
+	reg_write(dev, IXGBE_RDLEN(n), size * (uint32_t)sizeof(union ixgbe_rx_desc));
+	/* Advanced one-buffer descriptors, 2 KB buffers, drop when the ring is full so one
+	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7). */
+	reg_write(dev, IXGBE_SRRCTL(n), IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
+						 (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
+	reg_write(dev, IXGBE_RDH(n), 0);
+	reg_write(dev, IXGBE_RDT(n), 0);
+	for (uint16_t i = 0; i < size; i++) {
+		struct ixy_buf *buf = ixy_buf_alloc(q->pool);
+		q->ring[i].read.pkt_addr = buf->bus_addr;
+		q->ring[i].read.hdr_addr = 0;
+		q->bufs[i] = buf;
+	}
+	/* Bit 12 resets to 1 and must be 0 (E2); relaxed ordering of write-backs off (E4). */
+	reg_clear_bits(dev, IXGBE_DCA_RXCTRL(n),
+		       IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_RO | IXGBE_DCA_RXCTRL_HEAD_RO);
+	reg_set_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+	if (wait_step(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, IXGBE_RXDCTL_ENABLE, "RX queue enable (RXDCTL.ENABLE)") < 0)
+		return -1;
+	/* Only now may the tail move: hand the NIC all descriptors but one (DS 4.6.7). */
+	reg_write(dev, IXGBE_RDT(n), size - 1u);
+	return 0;
+}
+
+/* DS 4.6.7 */
+static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
+{
+	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	/* One 512 KB packet buffer without DCB; flow-control threshold set even with flow control
+	 * off (DS 4.6.11.3.4, 8.2.3.3.4). */
+	reg_write(dev, IXGBE_RXPBSIZE(0), IXGBE_RXPBSIZE_512KB);
+	for (int i = 1; i < 8; i++)
+		reg_write(dev, IXGBE_RXPBSIZE(i), 0);
+	reg_write(dev, IXGBE_FCRTH(0), IXGBE_RXPBSIZE_512KB - 0x6000);
+	/* CRC strip in both places that control it (erratum E6), RSC defaults fixed (E5). */
+	reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
+	uint32_t rdrxctl = reg_read(dev, IXGBE_RDRXCTL) & ~IXGBE_RDRXCTL_RSCFRSTSIZE;
+	reg_write(dev, IXGBE_RDRXCTL,
+		  rdrxctl | IXGBE_RDRXCTL_CRCSTRIP | IXGBE_RDRXCTL_RSCACKC | IXGBE_RDRXCTL_FCOE_WRFIX);
+	/* Filter tables must be initialised before use (DS 8.2.3.7.7, 8.2.3.7.10, 8.2.3.27.12);
+	 * RAR0 goes to pool 0. */
+	for (int i = 0; i < 128; i++) {
+		reg_write(dev, IXGBE_MTA(i), 0);
+		reg_write(dev, IXGBE_PFUTA(i), 0);
+	}
+	for (int i = 0; i < 256; i++)
+		reg_write(dev, IXGBE_MPSAR(i), i == 0);
+	uint32_t fctrl = reg_read(dev, IXGBE_FCTRL) | IXGBE_FCTRL_BAM;
+	if (dev->promiscuous)
+		fctrl |= IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE;
+	else
+		fctrl &= ~(IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE);
+	reg_write(dev, IXGBE_FCTRL, fctrl);
+	for (uint16_t n = 0; n < dev->rx_queues; n++) {
+		if (init_rx_queue(dev, drv, n) < 0)
+			return -1;
+	}
+	/* No-snoop off: descriptor and data writes stay coherent (last step of DS 4.6.7). */
+	reg_set_bits(dev, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_NS_DIS);
+	return rx_enable(dev); /* the receiver goes on last, after every queue (DS 4.6.7) */
+}
+
+static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
+{
+	uint16_t size = dev->tx_ring_size;
+	struct tx_queue *q = calloc(1, sizeof(*q) + size * sizeof(q->bufs[0]));
+	if (!q || !(q->rs_idx = calloc(size, sizeof(*q->rs_idx)))) {
+		free(q);
+		ixy_error("out of memory for TX queue %u", n);
+		return -1;
+	}
+	drv->tx[n] = q;
+	q->size = size;
+	if (dma_alloc(dev, size * sizeof(struct ixgbe_tx_desc), &q->ring_mem) < 0)
+		return -1;
+	q->ring = q->ring_mem.virt;
+	reg_write(dev, IXGBE_TDBAL(n), (uint32_t)q->ring_mem.bus);
+	reg_write(dev, IXGBE_TDBAH(n), (uint32_t)(q->ring_mem.bus >> 32));
+	reg_write(dev, IXGBE_TDLEN(n), size * (uint32_t)sizeof(struct ixgbe_tx_desc));
+	reg_write(dev, IXGBE_TDH(n), 0);
+	reg_write(dev, IXGBE_TDT(n), 0);
+	/* Prefetch 32, host 1, write-back 0: DD only on RS descriptors (DS 8.2.3.9.10, 7.2.3.5). */
+	reg_write(dev, IXGBE_TXDCTL(n), 32u | 1u << 8);
+	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* E4 */
+	return 0;
+}
+
+/* DS 4.6.8 */
+static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
+{
+	reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_TXCRCEN | IXGBE_HLREG0_TXPADEN);
+	/* The arbiter is off while the queue layout is written (DS 4.6.8, 7.2.1.2.1). */
+	reg_set_bits(dev, IXGBE_RTTDCS, IXGBE_RTTDCS_ARBDIS);
+	reg_write(dev, IXGBE_MTQC, 0); /* 64 queues, one packet buffer */
+	reg_write(dev, IXGBE_DTXMXSZRQ, 0xFFF);
+	reg_write(dev, IXGBE_TXPBSIZE(0), IXGBE_TXPBSIZE_160KB);
+	reg_write(dev, IXGBE_TXPBTHRESH(0), 0xA0 - 0xA); /* 160 KB minus the largest frame, in KB */
+	for (int i = 1; i < 8; i++) {
+		reg_write(dev, IXGBE_TXPBSIZE(i), 0);
+		reg_write(dev, IXGBE_TXPBTHRESH(i), 0);
+	}
+	reg_clear_bits(dev, IXGBE_RTTDCS, IXGBE_RTTDCS_ARBDIS);
+	for (uint16_t n = 0; n < dev->tx_queues; n++) {
+		if (init_tx_queue(dev, drv, n) < 0)
+			return -1;
+	}
+	/* TE once, before any queue is enabled (DS 4.6.8). */
+	reg_set_bits(dev, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
+	for (uint16_t n = 0; n < dev->tx_queues; n++) {
+		reg_set_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
+		if (wait_step(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, IXGBE_TXDCTL_ENABLE,
+			      "TX queue enable (TXDCTL.ENABLE)") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). */
+static int reset(struct ixy_device *dev)
+{
+	for (int n = 0; n < 64; n++)
+		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+	reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_MASTER_DISABLE);
+	if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, INIT_TIMEOUT_MS) < 0)
+		ixy_warn("%s: DMA still pending after master disable; resetting anyway", dev->name);
+	/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11). */
+	reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_RST);
+	usleep(1000); /* no register access for 1 ms after RST (DS 8.2.3.1.1) */
+	if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "reset (CTRL.RST self-clear)") < 0)
+		return -1;
+	usleep(10000); /* at least 10 ms after a global reset (DS 4.6.3.2) */
+	return 0;
+}
+
+static void clear_stats(struct ixy_device *dev)
+{
+	struct ixy_stats discard = {0};
+	ixgbe_read_stats(dev, &discard); /* clear on read (DS 4.6.5) */
+}
+
+static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
+{
+	struct ixgbe *drv = dev->driver;
+	for (uint32_t waited = 0;; waited++) {
+		bool pending = false;
+		for (uint16_t n = 0; n < dev->tx_queues; n++) {
+			struct tx_queue *q = drv->tx[n];
+			if (q && q->ring) {
+				tx_clean(q);
+				pending |= q->clean != q->tail;
+			}
+		}
+		if (!pending)
+			return 0;
+		if (waited >= timeout_ms * 10u)
+			return -1;
+		usleep(100);
+	}
+}
+
+static void ixgbe_close(struct ixy_device *dev)
+{
+	struct ixgbe *drv = dev->driver;
+	if (!drv)
+		return;
+	/* Stop TX once sent, then RX; memory is freed only after the queues read disabled (DS 4.6.7.1.2). */
+	if (ixgbe_tx_flush(dev, TX_DRAIN_TIMEOUT_MS) < 0)
+		ixy_warn("%s: TX still had packets after %u ms (link down?); dropping them", dev->name,
+			 TX_DRAIN_TIMEOUT_MS);
+	for (uint16_t n = 0; n < 64; n++) {
+		if (!drv->tx[n])
+			continue;
+		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
+		reg_wait(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0, INIT_TIMEOUT_MS);
+	}
+	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	for (uint16_t n = 0; n < 64; n++) {
+		if (!drv->rx[n])
+			continue;
+		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+		reg_wait(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, 0, INIT_TIMEOUT_MS);
+	}
+	usleep(100); /* pending descriptor fetches finish after ENABLE reads 0 (DS 4.6.7.1.2) */
+	for (uint16_t n = 0; n < 64; n++) {
+		free_rx_queue(drv->rx[n]);
+		free_tx_queue(drv->tx[n]);
+	}
+	free(drv);
+	dev->driver = NULL;
+}
+
+static const struct ixy_driver_ops ixgbe_ops = {
+	.rx_batch = ixgbe_rx_batch,
+	.tx_batch = ixgbe_tx_batch,
+};
+
+static const struct ixy_ctrl_ops ixgbe_ctrl = {
+	.driver_name = "ixgbe",
+	.close = ixgbe_close,
+	.tx_flush = ixgbe_tx_flush,
+	.read_stats = ixgbe_read_stats,
+	.set_promiscuous = ixgbe_set_promiscuous,
+	.get_mac = ixgbe_get_mac,
+	.set_mac = ixgbe_set_mac,
+	.link_speed = ixgbe_link_speed,
+};
+
+/* DS 4.6.3 */
+int ixgbe_init(struct ixy_device *dev)
+{
+	dev->head.ops = &ixgbe_ops;
+	dev->ctrl = &ixgbe_ctrl;
+	if (reg_read(dev, IXGBE_STATUS) == 0xFFFFFFFFu) {
+		ixy_error("%s reads all ones: the device does not answer (powered down, or removed)", dev->name);
+		return -1;
+	}
+	struct ixgbe *drv = calloc(1, sizeof(*drv));
+	if (!drv) {
+		ixy_error("out of memory");
+		return -1;
+	}
+	dev->driver = drv;
+	reg_write(dev, IXGBE_EIMC, IXGBE_EIMC_ALL); /* interrupts off (DS 4.6.3.1) */
+	if (reset(dev) < 0)
+		goto fail;
+	reg_write(dev, IXGBE_EIMC, IXGBE_EIMC_ALL); /* again: reset re-enables nothing, but be sure */
+	reg_read(dev, IXGBE_EICR);                  /* drop pending causes */
+	if (wait_step(dev, IXGBE_EEC, IXGBE_EEC_ARD, IXGBE_EEC_ARD, "EEPROM auto-read (EEC.ARD)") < 0 ||
+	    wait_step(dev, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE,
+		      "DMA init (RDRXCTL.DMAIDONE)") < 0)
+		goto fail;
+	reg_set_bits(dev, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
+	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
+	 * auto-negotiation (DS 4.6.4). */
+	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
+	clear_stats(dev);
+	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
+		goto fail;
+	uint32_t speed = ixy_wait_for_link(dev, dev->link_timeout_ms);
+	if (speed)
+		ixy_info("%s: ixgbe link up at %u Mbit/s", dev->name, speed);
+	else
+		ixy_warn("%s: link still down after %u ms; check the cable or module", dev->name,
+			 dev->link_timeout_ms);
+	return 0;
+fail:
+	ixgbe_close(dev);
+	return -1;
+}

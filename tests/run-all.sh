@@ -1,0 +1,20 @@
+#!/bin/bash
+# Builds libixy twice (warnings as errors; then with AddressSanitizer + UBSan) and runs every
+# test in both builds. Needs root (hugepages, pagemap) and the packages .ci/run installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run-all.sh: the tests need root (hugepages and /proc/self/pagemap): sudo $0" >&2
+	exit 1
+fi
+./setup-hugetlbfs.sh 512
+jobs=$(nproc)
+for variant in build build-asan; do
+	flags="-DIXY_WERROR=ON"
+	[ "$variant" = build-asan ] && flags="$flags -DIXY_SANITIZE=ON"
+	echo "== $variant: cmake $flags"
+	cmake -S . -B "$variant" $flags >/dev/null
+	cmake --build "$variant" -j "$jobs"
+	(cd "$variant" && ctest --output-on-failure -j 1)
+done
+echo "== all tests passed (normal and sanitizer builds)"
