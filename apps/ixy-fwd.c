@@ -15,16 +15,32 @@ static void usage(FILE *out)
 		     "  --force      take the devices even if their kernel interfaces are up\n");
 }
 
-/* Receives a batch on `from` and sends it on `to`; what `to` cannot take is dropped. */
-static void forward(struct ixy_device *from, struct ixy_device *to, uint32_t batch)
-{
+/* One direction of forwarding. Frames the TX ring cannot take yet wait here and go first next
+ * time, so a full TX ring pushes back to the RX ring, where the NIC counts what it must drop. */
+struct direction {
+	struct ixy_device *from;
+	struct ixy_device *to;
+	uint32_t pending;
 	struct ixy_buf *bufs[MAX_BATCH];
-	uint32_t got = ixy_rx_batch(from, 0, bufs, batch);
-	if (got == 0)
+};
+
+static void forward(struct direction *d, uint32_t batch)
+{
+	if (d->pending == 0)
+		d->pending = ixy_rx_batch(d->from, 0, d->bufs, batch);
+	if (d->pending == 0)
 		return;
-	uint32_t sent = ixy_tx_batch(to, 0, bufs, got);
-	for (uint32_t i = sent; i < got; i++)
-		ixy_buf_free(bufs[i]);
+	uint32_t sent = ixy_tx_batch(d->to, 0, d->bufs, d->pending);
+	for (uint32_t i = sent; i < d->pending; i++)
+		d->bufs[i - sent] = d->bufs[i];
+	d->pending -= sent;
+}
+
+static void drop_pending(struct direction *d)
+{
+	for (uint32_t i = 0; i < d->pending; i++)
+		ixy_buf_free(d->bufs[i]);
+	d->pending = 0;
 }
 
 int main(int argc, char **argv)
@@ -74,10 +90,13 @@ int main(int argc, char **argv)
 		app_close(&ports[0]);
 		return 1;
 	}
+	static struct direction dirs[2];
+	dirs[0].from = dirs[1].to = ports[0].dev;
+	dirs[0].to = dirs[1].from = ports[1].dev;
 	uint64_t start = app_now_ns();
 	while (!app_stop) {
-		forward(ports[0].dev, ports[1].dev, (uint32_t)batch);
-		forward(ports[1].dev, ports[0].dev, (uint32_t)batch);
+		forward(&dirs[0], (uint32_t)batch);
+		forward(&dirs[1], (uint32_t)batch);
 		uint64_t now = app_now_ns();
 		app_print_rate(&ports[0], now);
 		app_print_rate(&ports[1], now);
@@ -85,6 +104,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	int ret = 0;
+	drop_pending(&dirs[0]);
+	drop_pending(&dirs[1]);
 	/* Both TX rings drain before either RX pool goes away: each holds the other's buffers. */
 	for (int i = 0; i < 2; i++)
 		ixy_tx_flush(ports[i].dev, 1000);

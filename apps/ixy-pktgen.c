@@ -1,4 +1,5 @@
-/* ixy-pktgen: sends UDP/IPv4 frames as fast as the port takes them. */
+/* ixy-pktgen: sends UDP/IPv4 frames (or the frames of a pcap file, in a loop) as fast as the port
+ * takes them. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "pcap_file.h"
 
 #define POOL_SIZE 4096u
 #define MAX_BATCH 512u
@@ -13,11 +15,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-pktgen <device> [--size BYTES] [--batch N] [--count N] [--seconds S]\n"
+		     "                  [--pcap FILE] [--force]\n"
 		     "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
 		     "  --size       frame size without CRC, 60 to 1514 (default 60)\n"
 		     "  --batch      packets per TX call, 1 to 512 (default 64)\n"
 		     "  --count      stop after sending N frames\n"
 		     "  --seconds    stop after S seconds\n"
+		     "  --pcap       send the frames of this pcap file in a loop instead (not with --size)\n"
 		     "  --force      take the device even if its kernel interface is up\n");
 }
 
@@ -69,8 +73,11 @@ int main(int argc, char **argv)
 		{"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
 		{"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
 		{"force", no_argument, 0, 'f'},       {"help", no_argument, 0, 'h'},
+		{"pcap", required_argument, 0, 'p'},
 		{0, 0, 0, 0}};
 	uint64_t size = 60, batch = 64, count = 0, seconds = 0;
+	const char *pcap_path = NULL;
+	bool size_given = false;
 	struct ixy_options opts = {.promiscuous = true};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -78,6 +85,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's':
 			ok = app_parse_u64("ixy-pktgen", "--size", optarg, 60, 1514, &size);
+			size_given = true;
 			break;
 		case 'b':
 			ok = app_parse_u64("ixy-pktgen", "--batch", optarg, 1, MAX_BATCH, &batch);
@@ -90,6 +98,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			opts.force = true;
+			break;
+		case 'p':
+			pcap_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -107,22 +118,42 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (pcap_path && size_given) {
+		fprintf(stderr, "ixy-pktgen: --size and --pcap exclude each other "
+				"(the file's frames keep their sizes)\n");
+		usage(stderr);
+		return 2;
+	}
+
+	/* The whole file is loaded and checked before the port is opened: a bad file sends nothing. */
+	struct pcap_frames replay = {0};
+	if (pcap_path) {
+		char err[512];
+		if (pcap_read_all(&replay, pcap_path, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ixy-pktgen: %s\n", err);
+			return 1;
+		}
+	}
 
 	app_handle_signals();
 	struct app_port port;
-	if (app_open(&port, argv[optind], &opts) < 0)
+	if (app_open(&port, argv[optind], &opts) < 0) {
+		pcap_frames_free(&replay);
 		return 1;
+	}
 	struct ixy_mempool *pool = ixy_mempool_create(port.dev, POOL_SIZE, 0);
 	if (!pool) {
 		fprintf(stderr, "ixy-pktgen: %s\n", ixy_last_error());
 		app_close(&port);
+		pcap_frames_free(&replay);
 		return 1;
 	}
-	/* Every buffer carries the frame from the start; the loop only writes the sequence number. */
+	/* Every buffer carries the frame from the start; the loop only writes the sequence number
+	 * (or, with --pcap, copies the next file frame into each buffer). */
 	uint8_t mac[6];
 	ixy_get_mac(port.dev, mac);
 	struct ixy_buf *bufs[MAX_BATCH];
-	for (uint32_t i = 0; i < POOL_SIZE; i++) {
+	for (uint32_t i = 0; i < POOL_SIZE && !replay.count; i++) {
 		struct ixy_buf *b = pool->free_stack[i];
 		build_frame(b->data, (uint32_t)size, mac);
 		b->len = (uint32_t)size;
@@ -135,12 +166,27 @@ int main(int argc, char **argv)
 		if (count && count - sent < want)
 			want = (uint32_t)(count - sent);
 		uint32_t n = ixy_buf_alloc_batch(pool, bufs, want);
-		for (uint32_t i = 0; i < n; i++)
-			memcpy(bufs[i]->data + 42, &(uint32_t){seq++}, 4);
+		if (replay.count) {
+			/* seq is the index of the next file frame; frames shorter than 60 bytes go
+			 * as they are (the NIC pads them). */
+			uint32_t k = seq;
+			for (uint32_t i = 0; i < n; i++) {
+				const struct pcap_frame *f = &replay.frames[k];
+				memcpy(bufs[i]->data, f->data, f->len);
+				bufs[i]->len = f->len;
+				if (++k == replay.count)
+					k = 0;
+			}
+		} else {
+			for (uint32_t i = 0; i < n; i++)
+				memcpy(bufs[i]->data + 42, &(uint32_t){seq + i}, 4);
+		}
 		uint32_t done = ixy_tx_batch(port.dev, 0, bufs, n);
 		for (uint32_t i = done; i < n; i++)
 			ixy_buf_free(bufs[i]);
-		seq -= n - done;
+		seq += done;
+		if (replay.count)
+			seq %= replay.count;
 		sent += done;
 		/* Drain RX so a looped-back port keeps receiving. */
 		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, MAX_BATCH);
@@ -164,5 +210,6 @@ int main(int argc, char **argv)
 	app_print_total(&port);
 	int ret = app_close(&port) < 0 ? 1 : 0;
 	ixy_mempool_destroy(pool);
+	pcap_frames_free(&replay);
 	return ret;
 }

@@ -105,10 +105,11 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		init_driver(dev); /* reports the unsupported id */
 		goto fail;
 	}
+	bool virtio = virtio_supports(info.vendor_id, info.device_id);
 	if (pci_check_not_in_use(root, pci_addr, opts && opts->force) < 0 || pci_unbind(root, pci_addr) < 0 ||
-	    pci_enable_dma(root, pci_addr) < 0)
+	    pci_enable_dma(root, pci_addr, virtio) < 0)
 		goto fail;
-	if (virtio_supports(info.vendor_id, info.device_id)) {
+	if (virtio) {
 		dev->bar0_fd = pci_open_bar0(root, pci_addr);
 		if (dev->bar0_fd < 0)
 			goto fail;

@@ -69,89 +69,143 @@ static inline uint16_t ring_next(uint16_t i, uint16_t size)
 static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
-	uint16_t i = q->next, last = i;
-	uint32_t got = 0;
+	/* Hot state lives in locals for the whole batch, so the stores into buffers and descriptors
+	 * (which C must assume may alias it) force no reloads. The pool is used by this thread
+	 * only (ixy/mempool.h): its stack top is written back once, at the end. */
+	volatile union ixgbe_rx_desc *ring = q->ring;
+	struct ixy_buf **ring_bufs = q->bufs;
+	struct ixy_mempool *pool = q->pool;
+	struct ixy_buf **stack = pool->free_stack;
+	uint32_t top = pool->free_count;
+	uint32_t size = q->size, i = q->next, got = 0;
 	while (got < n) {
-		volatile union ixgbe_rx_desc *desc = &q->ring[i];
-		uint32_t status = desc->wb.status_error;
-		if (!(status & IXGBE_RXD_STAT_DD))
+		/* A run of descriptors up to the ring's end (no wrap check per frame), one fresh
+		 * buffer each: pool empty leaves the frames in the ring until buffers come back. */
+		uint32_t stop = size - i < n - got ? size : i + (n - got);
+		if (stop - i > top)
+			stop = i + top;
+		if (stop == i)
 			break;
-		/* The status word is read before the rest of the descriptor (DS 7.1.9). */
-		atomic_thread_fence(memory_order_acquire);
-		struct ixy_buf *fresh = ixy_buf_alloc(q->pool);
-		if (!fresh)
-			break; /* pool empty: leave the frame in the ring until buffers come back */
-		struct ixy_buf *buf = q->bufs[i];
-		buf->len = desc->wb.length;
-		desc->read.pkt_addr = fresh->bus_addr;
-		desc->read.hdr_addr = 0;
-		q->bufs[i] = fresh;
-		if (status & IXGBE_RXD_STAT_EOP) {
-			bufs[got++] = buf;
-		} else {
-			/* Only frames over 2 KB span descriptors; the MAC drops them without jumbo
-			 * frames, so this is a corrupt ring state: drop the piece. */
-			ixy_buf_free(buf);
+		uint32_t j = i;
+		for (; j < stop; j++) {
+			volatile union ixgbe_rx_desc *desc = &ring[j];
+			uint32_t status = desc->wb.status_error;
+			if (!(status & IXGBE_RXD_STAT_DD))
+				break;
+			/* The status word is read before the rest of the descriptor (DS 7.1.9). */
+			atomic_thread_fence(memory_order_acquire);
+			struct ixy_buf *fresh = stack[--top];
+			struct ixy_buf *buf = ring_bufs[j];
+			buf->len = desc->wb.length;
+			/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+			desc->read.pkt_addr = fresh->bus_addr;
+			desc->read.hdr_addr = 0;
+			ring_bufs[j] = fresh;
+			if (status & IXGBE_RXD_STAT_EOP) {
+				bufs[got++] = buf;
+			} else {
+				/* Only frames over 2 KB span descriptors; the MAC drops them without
+				 * jumbo frames, so this is a corrupt ring state: drop the piece. */
+				pool->free_count = top;
+				ixy_buf_free(buf);
+				top = pool->free_count;
+			}
 		}
-		last = i;
-		i = ring_next(i, q->size);
+		bool ran_out = j < stop; /* a descriptor without DD */
+		i = j == size ? 0 : j;
+		if (ran_out)
+			break;
 	}
+	pool->free_count = top;
 	if (i != q->next) {
-		q->next = i;
+		q->next = (uint16_t)i;
 		/* RDT points at the last descriptor handed back (DS 7.1.9). */
 		atomic_thread_fence(memory_order_release);
-		reg_write(dev, IXGBE_RDT(queue), last);
+		reg_write(dev, IXGBE_RDT(queue), (i == 0 ? size : i) - 1);
 	}
 	return got;
 }
 
 /* Reclaims the buffers of descriptors the NIC reported done (DD on an RS descriptor covers
- * every descriptor before it, DS 7.2.3.5). */
+ * every descriptor before it, DS 7.2.3.5). Each buffer goes back to its own pool, in ring
+ * order; a run of buffers from one pool (the usual case) shares one cached stack top. */
 static void tx_clean(struct tx_queue *q)
 {
-	while (q->rs_head != q->rs_tail) {
-		uint16_t last = q->rs_idx[q->rs_head];
+	uint32_t size = q->size, clean = q->clean, head = q->rs_head;
+	struct ixy_buf **ring_bufs = q->bufs;
+	struct ixy_mempool *pool = NULL;
+	struct ixy_buf **stack = NULL;
+	uint32_t top = 0;
+	while (head != q->rs_tail) {
+		uint32_t last = q->rs_idx[head];
 		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
 			break;
-		for (uint16_t i = q->clean;; i = ring_next(i, q->size)) {
-			ixy_buf_free(q->bufs[i]);
-			if (i == last)
+		/* [clean, last], in at most two runs without wrap check. */
+		for (;;) {
+			uint32_t stop = clean <= last ? last + 1 : size;
+			for (uint32_t i = clean; i < stop; i++) {
+				struct ixy_buf *buf = ring_bufs[i];
+				if (buf->pool != pool) {
+					if (pool)
+						pool->free_count = top;
+					pool = buf->pool;
+					stack = pool->free_stack;
+					top = pool->free_count;
+				}
+				stack[top++] = buf;
+			}
+			clean = stop == size ? 0 : stop;
+			if (stop == last + 1)
 				break;
 		}
-		q->clean = ring_next(last, q->size);
-		q->rs_head = ring_next(q->rs_head, q->size);
+		head = head + 1 == size ? 0 : head + 1;
 	}
+	if (pool)
+		pool->free_count = top;
+	q->clean = (uint16_t)clean;
+	q->rs_head = (uint16_t)head;
 }
 
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
 	tx_clean(q);
-	int used = q->tail - q->clean;
-	if (used < 0)
-		used += q->size;
-	uint32_t room = (uint32_t)(q->size - 1 - used); /* one slot stays empty: TDT == TDH means idle */
+	uint32_t size = q->size, tail = q->tail;
+	uint32_t used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
+	uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
 	if (n > room)
 		n = room;
 	if (n == 0)
 		return 0;
-	uint16_t i = q->tail, last = i;
-	for (uint32_t k = 0; k < n; k++) {
-		struct ixy_buf *buf = bufs[k];
-		volatile struct ixgbe_tx_desc *desc = &q->ring[i];
-		desc->buffer_addr = buf->bus_addr;
-		desc->cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
-				     IXGBE_TXD_CMD_IFCS | buf->len;
-		desc->olinfo_status = buf->len << IXGBE_TXD_PAYLEN_SHIFT;
-		q->bufs[i] = buf;
-		last = i;
-		i = ring_next(i, q->size);
+	volatile struct ixgbe_tx_desc *ring = q->ring;
+	struct ixy_buf **ring_bufs = q->bufs;
+	uint32_t i = tail, k = 0;
+	while (k < n) {
+		/* A run of descriptors up to the ring's end: no wrap check per frame. */
+		uint32_t run = size - i < n - k ? size - i : n - k;
+		volatile struct ixgbe_tx_desc *desc = &ring[i];
+		struct ixy_buf **slot = &ring_bufs[i], **in = &bufs[k];
+		for (uint32_t j = 0; j < run; j++) {
+			struct ixy_buf *buf = in[j];
+			uint32_t len = buf->len;
+			/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
+			desc[j].buffer_addr = buf->bus_addr;
+			desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
+					       IXGBE_TXD_CMD_IFCS | len;
+			desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
+			slot[j] = buf;
+		}
+		k += run;
+		i += run;
+		if (i == size)
+			i = 0;
 	}
+	uint32_t last = (i == 0 ? size : i) - 1;
 	/* RS on the batch's last descriptor only: one status write-back per batch (DS 7.2.3.5). */
-	q->ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
-	q->rs_idx[q->rs_tail] = last;
+	ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
+	q->rs_idx[q->rs_tail] = (uint16_t)last;
 	q->rs_tail = ring_next(q->rs_tail, q->size);
-	q->tail = i;
+	q->tail = (uint16_t)i;
 	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
 	atomic_thread_fence(memory_order_release);
 	reg_write(dev, IXGBE_TDT(queue), i);
@@ -510,6 +564,9 @@ int ixgbe_init(struct ixy_device *dev)
 		return -1;
 	}
 	dev->driver = drv;
+	/* A reset from power-on or an earlier user may still run: no writes until it is done (DS 8.2.3.1.1). */
+	if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "earlier reset (CTRL.RST self-clear)") < 0)
+		goto fail;
 	reg_write(dev, IXGBE_EIMC, IXGBE_EIMC_ALL); /* interrupts off (DS 4.6.3.1) */
 	if (reset(dev) < 0)
 		goto fail;

@@ -21,6 +21,7 @@
 #define PCI_CFG_DEVICE_ID 0x02
 #define PCI_CFG_COMMAND 0x04
 #define PCI_CFG_CLASS 0x0B
+#define PCI_COMMAND_IO (1u << 0)     /* I/O Space Enable: an I/O BAR decodes (virtio legacy) */
 #define PCI_COMMAND_MEMORY (1u << 1) /* Memory Space Enable: BAR0 decodes (DS 9.3.3.3) */
 #define PCI_COMMAND_MASTER (1u << 2) /* Bus Master Enable: the NIC may DMA (DS 9.3.3.3) */
 
@@ -139,7 +140,7 @@ int pci_unbind(const char *root, const char *addr)
 	return 0;
 }
 
-int pci_enable_dma(const char *root, const char *addr)
+int pci_enable_dma(const char *root, const char *addr, bool io_bar)
 {
 	char path[512];
 	dev_path(path, sizeof(path), root, addr, "config");
@@ -151,7 +152,7 @@ int pci_enable_dma(const char *root, const char *addr)
 	uint16_t cmd;
 	int ret = -1;
 	if (pread(fd, &cmd, 2, PCI_CFG_COMMAND) == 2) {
-		cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+		cmd |= (io_bar ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY) | PCI_COMMAND_MASTER;
 		if (pwrite(fd, &cmd, 2, PCI_CFG_COMMAND) == 2)
 			ret = 0;
 	}

@@ -19,8 +19,9 @@ int pci_read_info(const char *sysfs_root, const char *addr, struct pci_info *inf
 int pci_check_not_in_use(const char *sysfs_root, const char *addr, bool force);
 /* Unbinds the kernel driver, if any. */
 int pci_unbind(const char *sysfs_root, const char *addr);
-/* Sets Memory Space Enable and Bus Master Enable in the command register. */
-int pci_enable_dma(const char *sysfs_root, const char *addr);
+/* Sets Bus Master Enable and Memory Space Enable (or I/O Space Enable for an I/O-port BAR)
+ * in the command register. */
+int pci_enable_dma(const char *sysfs_root, const char *addr, bool io_bar);
 /* mmaps resource0 (memory BAR). */
 int pci_map_bar0(const char *sysfs_root, const char *addr, uint8_t **bar, size_t *len);
 /* Opens resource0 for pread/pwrite (I/O-port BAR, virtio legacy). Returns the fd or -1. */

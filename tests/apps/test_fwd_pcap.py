@@ -17,8 +17,9 @@ frames = []
 for i in range(3000):
     size = rng.choice([60, 64, 128, 512, 1000, 1514, rng.randint(60, 1514)])
     dst = bytes([0x02, 0, 0, 0, 0, 0x01]) if i % 3 else b"\xff" * 6
-    body = bytes(rng.getrandbits(8) for _ in range(size - 14))
+    body = bytes(rng.getrandbits(8) for _ in range(size - 12))
     frames.append(dst + bytes([0x02, 0, 0, 0, 0, 0x99]) + body[:2] + i.to_bytes(4, "big") + body[6:])
+    assert len(frames[-1]) == size
 inp, out = os.path.join(tmp, "in.pcap"), os.path.join(tmp, "out.pcap")
 pcapfile.write(inp, frames)
 

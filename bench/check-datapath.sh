@@ -1,0 +1,66 @@
+#!/bin/sh
+# Static checks of the compiled datapath (ixgbe_rx_batch, ixgbe_tx_batch, tx_clean in
+# src/ixgbe.c, with the inline mempool and register-seam code they contain):
+#   - no division instruction (div/idiv, and the SSE/AVX divs/divp forms);
+#   - no call out of the datapath but the indirect one behind reg_write (the device model's
+#     register callback; a volatile store on a real NIC) and tx_clean itself:
+#     no call into libc, so no syscall and no allocation can hide in it.
+# tx_clean is normally inlined into ixgbe_tx_batch (and ixgbe_tx_flush); a separate copy, if
+# the compiler keeps one, is checked too.
+#
+# usage: bench/check-datapath.sh
+set -eu
+. "$(dirname "$0")/common.sh"
+build_bench
+OBJ=$(find "$BUILD/CMakeFiles/ixy.dir" -name 'ixgbe.c.o' | head -n1)
+[ -n "$OBJ" ] || { echo "error: ixgbe.c.o not found under $BUILD" >&2; exit 1; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+objdump -dr --no-show-raw-insn "$OBJ" >"$TMP/all.s"
+# Every function whose name is one of the datapath functions, or a compiler clone of one
+# (ixgbe_rx_batch.part.0, tx_clean.isra.0, ...).
+awk '
+	/^[0-9a-f]+ <.*>:$/ {
+		name = $2; gsub(/[<>:]/, "", name); base = name; sub(/\..*/, "", base)
+		keep = (base == "ixgbe_rx_batch" || base == "ixgbe_tx_batch" || base == "tx_clean")
+		if (keep) print "== " name
+		next
+	}
+	keep && NF { print }
+' "$TMP/all.s" >"$TMP/dp.s"
+fail=0
+echo "datapath functions in $(basename "$OBJ"):"
+grep '^== ' "$TMP/dp.s" | while read -r _ f; do
+	n=$(awk -v f="$f" '$0 == "== " f { on = 1; next } /^== / { on = 0 } on' "$TMP/dp.s" | wc -l)
+	echo "  $f: $n instructions"
+done
+grep -q '^== ixgbe_rx_batch' "$TMP/dp.s" && grep -q '^== ixgbe_tx_batch' "$TMP/dp.s" ||
+	{ echo "FAIL: ixgbe_rx_batch/ixgbe_tx_batch not found in $OBJ"; exit 1; }
+grep -q '^== tx_clean' "$TMP/dp.s" || echo "  tx_clean: inlined (no separate copy)"
+divs=$(grep -E '[[:space:]](i?div[bwlq]?|v?div[sp][sdh])[[:space:]]' "$TMP/dp.s" || true)
+if [ -z "$divs" ]; then
+	echo "PASS: no division instruction"
+else
+	echo "FAIL: division in the datapath:"
+	echo "$divs"
+	fail=1
+fi
+calls=$(grep -c -E '[[:space:]]call' "$TMP/dp.s" || true)
+indirect=$(grep -c -E '[[:space:]]call[q]?[[:space:]]+\*' "$TMP/dp.s" || true)
+# Direct calls carry a relocation naming their target (R_X86_64_PLT32 malloc-0x4, ...).
+targets=$(awk '
+	function flush() { if (pending != "") print pending; pending = "" }
+	/[[:space:]]call[q]?[[:space:]]+[0-9a-f]+ </ { flush(); t = $NF; gsub(/[<>]/, "", t); sub(/\+0x[0-9a-f]+$/, "", t); pending = t; next }
+	/R_X86_64_(PLT32|PC32)/ && pending != "" { t = $NF; sub(/-0x[0-9a-f]+$/, "", t); pending = t; flush(); next }
+	{ flush() }
+	END { flush() }' "$TMP/dp.s" | sort -u)
+foreign=$(echo "$targets" | grep -v -E '^(tx_clean|ixgbe_rx_batch|ixgbe_tx_batch)(\.|$)' | grep . || true)
+echo "calls: $calls, of which indirect (the device model's register callback behind reg_write): $indirect"
+[ -z "$targets" ] || echo "direct call targets: $(echo $targets)"
+if [ -z "$foreign" ]; then
+	echo "PASS: no call out of the datapath (no libc, no allocator, no syscall wrapper)"
+else
+	echo "FAIL: the datapath calls: $(echo $foreign)"
+	fail=1
+fi
+exit $fail
