@@ -38,7 +38,9 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	dev->tx_ring_size = opts->tx_ring_size ? opts->tx_ring_size : 512;
 	dev->link_timeout_ms = opts->link_timeout_ms ? opts->link_timeout_ms : 10000;
 	dev->promiscuous = opts->promiscuous;
-	dev->hugetlbfs = opts->hugetlbfs ? opts->hugetlbfs : "/mnt/huge";
+	dev->hugetlbfs = opts->hugetlbfs ? opts->hugetlbfs : getenv("IXY_HUGETLBFS");
+	if (!dev->hugetlbfs)
+		dev->hugetlbfs = "/mnt/huge";
 	dev->bar0_fd = -1;
 	uint16_t sizes[2] = {dev->rx_ring_size, dev->tx_ring_size};
 	for (int i = 0; i < 2; i++) {

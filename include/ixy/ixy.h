@@ -25,7 +25,7 @@ struct ixy_options {
 	bool promiscuous;        /* receive every frame (FCTRL.UPE|MPE) */
 	bool force;              /* take the device even if its kernel interface is up */
 	const char *sysfs_root;  /* default "/sys" (tests point it at a fake tree) */
-	const char *hugetlbfs;   /* default "/mnt/huge" */
+	const char *hugetlbfs;   /* default $IXY_HUGETLBFS, else "/mnt/huge" */
 };
 
 struct ixy_stats {
