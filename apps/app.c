@@ -1,3 +1,4 @@
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,75 @@ bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t m
 	}
 	*out = v;
 	return true;
+}
+
+/* Is `name` in the comma-separated list? */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += n) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
+		   const char *arg_names, void (*usage)(FILE *), struct app_args *a)
+{
+	static const struct option all[] = {
+		{"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
+		{"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
+		{"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
+		{"help", no_argument, 0, 'h'}};
+	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (all[i].val == 'f' || all[i].val == 'h' || listed(accepted, all[i].name))
+			longopts[n++] = all[i];
+	}
+	longopts[n] = (struct option){0, 0, 0, 0};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		bool ok = true;
+		switch (c) {
+		case 's':
+			ok = app_parse_u64(prog, "--size", optarg, 60, 1514, &a->size);
+			a->size_given = true;
+			break;
+		case 'b':
+			ok = app_parse_u64(prog, "--batch", optarg, 1, APP_MAX_BATCH, &a->batch);
+			break;
+		case 'c':
+			ok = app_parse_u64(prog, "--count", optarg, 1, UINT64_MAX, &a->count);
+			break;
+		case 't':
+			ok = app_parse_u64(prog, "--seconds", optarg, 1, 1000000, &a->seconds);
+			break;
+		case 'p':
+			a->pcap = optarg;
+			break;
+		case 'f':
+			a->opts.force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			ok = false;
+		}
+		if (!ok) {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != nargs) {
+		fprintf(stderr, "%s: expected %s, got %d argument(s)\n", prog, arg_names, argc - optind);
+		usage(stderr);
+		return 2;
+	}
+	a->args = argv + optind;
+	return -1;
 }
 
 int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts)

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ixy/ixy.h"
 
@@ -16,6 +17,27 @@ struct app_port {
 	struct ixy_stats last;
 	uint64_t last_ns;
 };
+
+/* The command-line options the apps share. Fields keep the caller's defaults unless given. */
+struct app_args {
+	uint64_t size;    /* --size, frame bytes 60..1514 */
+	uint64_t batch;   /* --batch, 1..APP_MAX_BATCH */
+	uint64_t count;   /* --count, 0 = no limit */
+	uint64_t seconds; /* --seconds, 0 = no limit */
+	const char *pcap; /* --pcap FILE */
+	bool size_given;
+	struct ixy_options opts; /* --force sets opts.force */
+	char **args;             /* the positional arguments */
+};
+
+#define APP_MAX_BATCH 512u
+
+/* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
+ * seconds, pcap), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
+ * which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after
+ * a usage error (both print usage()). */
+int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
+		   const char *arg_names, void (*usage)(FILE *), struct app_args *a);
 
 /* Set by SIGINT/SIGTERM. */
 extern volatile sig_atomic_t app_stop;

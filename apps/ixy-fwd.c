@@ -1,10 +1,8 @@
 /* ixy-fwd: forwards frames in both directions between two ports. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "app.h"
 
-#define MAX_BATCH 512u
 
 static void usage(FILE *out)
 {
@@ -21,7 +19,7 @@ struct direction {
 	struct ixy_device *from;
 	struct ixy_device *to;
 	uint32_t pending;
-	struct ixy_buf *bufs[MAX_BATCH];
+	struct ixy_buf *bufs[APP_MAX_BATCH];
 };
 
 static void forward(struct direction *d, uint32_t batch)
@@ -45,48 +43,17 @@ static void drop_pending(struct direction *d)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"batch", required_argument, 0, 'b'},
-						 {"seconds", required_argument, 0, 't'},
-						 {"force", no_argument, 0, 'f'},
-						 {"help", no_argument, 0, 'h'},
-						 {0, 0, 0, 0}};
-	uint64_t batch = 32, seconds = 0;
-	struct ixy_options opts = {.promiscuous = true};
-	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		bool ok = true;
-		switch (c) {
-		case 'b':
-			ok = app_parse_u64("ixy-fwd", "--batch", optarg, 1, MAX_BATCH, &batch);
-			break;
-		case 't':
-			ok = app_parse_u64("ixy-fwd", "--seconds", optarg, 1, 1000000, &seconds);
-			break;
-		case 'f':
-			opts.force = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			ok = false;
-		}
-		if (!ok) {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "ixy-fwd: two devices needed, %d given\n", argc - optind);
-		usage(stderr);
-		return 2;
-	}
+	struct app_args a = {.batch = 32, .opts = {.promiscuous = true}};
+	int status = app_parse_args(argc, argv, "ixy-fwd", "batch,seconds", 2, "two devices", usage, &a);
+	if (status >= 0)
+		return status;
+	uint64_t batch = a.batch, seconds = a.seconds;
 
 	app_handle_signals();
 	struct app_port ports[2];
-	if (app_open(&ports[0], argv[optind], &opts) < 0)
+	if (app_open(&ports[0], a.args[0], &a.opts) < 0)
 		return 1;
-	if (app_open(&ports[1], argv[optind + 1], &opts) < 0) {
+	if (app_open(&ports[1], a.args[1], &a.opts) < 0) {
 		app_close(&ports[0]);
 		return 1;
 	}

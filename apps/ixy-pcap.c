@@ -1,5 +1,4 @@
 /* ixy-pcap: writes every frame the port receives into a pcap file (microsecond timestamps). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,46 +28,12 @@ static uint64_t wall_ns(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"count", required_argument, 0, 'c'},
-	                                         {"seconds", required_argument, 0, 't'},
-	                                         {"force", no_argument, 0, 'f'},
-	                                         {"help", no_argument, 0, 'h'},
-	                                         {0, 0, 0, 0}};
-	uint64_t count = 0, seconds = 0;
-	struct ixy_options opts = {.promiscuous = true};
-	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		bool ok = true;
-		switch (c) {
-		case 'c':
-			ok = app_parse_u64("ixy-pcap", "--count", optarg, 1, UINT64_MAX, &count);
-			break;
-		case 't':
-			ok = app_parse_u64("ixy-pcap", "--seconds", optarg, 1, 1000000, &seconds);
-			break;
-		case 'f':
-			opts.force = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			ok = false;
-		}
-		if (!ok) {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "ixy-pcap: %s\n",
-		        argc - optind < 1   ? "no device given"
-		        : argc - optind < 2 ? "no output file given"
-		                            : "too many arguments (one device and one file)");
-		usage(stderr);
-		return 2;
-	}
-	const char *dev_name = argv[optind], *path = argv[optind + 1];
+	struct app_args a = {.opts = {.promiscuous = true}};
+	int status = app_parse_args(argc, argv, "ixy-pcap", "count,seconds", 2, "<device> <file>", usage, &a);
+	if (status >= 0)
+		return status;
+	uint64_t count = a.count, seconds = a.seconds;
+	const char *dev_name = a.args[0], *path = a.args[1];
 
 	/* The file first: an unwritable path or a full disk fails before the port is touched. */
 	char err[512];
@@ -79,7 +44,7 @@ int main(int argc, char **argv)
 	}
 	app_handle_signals();
 	struct app_port port;
-	if (app_open(&port, dev_name, &opts) < 0) {
+	if (app_open(&port, dev_name, &a.opts) < 0) {
 		pcap_writer_close(&w);
 		return 1;
 	}

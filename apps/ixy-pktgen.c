@@ -1,6 +1,5 @@
 /* ixy-pktgen: sends UDP/IPv4 frames (or the frames of a pcap file, in a loop) as fast as the port
  * takes them. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +9,6 @@
 #include "pcap_file.h"
 
 #define POOL_SIZE 4096u
-#define MAX_BATCH 512u
 
 static void usage(FILE *out)
 {
@@ -69,67 +67,24 @@ static void build_frame(uint8_t *f, uint32_t size, const uint8_t src_mac[6])
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
-		{"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
-		{"force", no_argument, 0, 'f'},       {"help", no_argument, 0, 'h'},
-		{"pcap", required_argument, 0, 'p'},
-		{0, 0, 0, 0}};
-	uint64_t size = 60, batch = 64, count = 0, seconds = 0;
-	const char *pcap_path = NULL;
-	bool size_given = false;
-	struct ixy_options opts = {.promiscuous = true};
-	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		bool ok = true;
-		switch (c) {
-		case 's':
-			ok = app_parse_u64("ixy-pktgen", "--size", optarg, 60, 1514, &size);
-			size_given = true;
-			break;
-		case 'b':
-			ok = app_parse_u64("ixy-pktgen", "--batch", optarg, 1, MAX_BATCH, &batch);
-			break;
-		case 'c':
-			ok = app_parse_u64("ixy-pktgen", "--count", optarg, 1, UINT64_MAX, &count);
-			break;
-		case 't':
-			ok = app_parse_u64("ixy-pktgen", "--seconds", optarg, 1, 1000000, &seconds);
-			break;
-		case 'f':
-			opts.force = true;
-			break;
-		case 'p':
-			pcap_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			ok = false;
-		}
-		if (!ok) {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "ixy-pktgen: %s\n", optind >= argc ? "no device given" : "more than one device given");
-		usage(stderr);
-		return 2;
-	}
-	if (pcap_path && size_given) {
+	struct app_args a = {.size = 60, .batch = 64, .opts = {.promiscuous = true}};
+	int status = app_parse_args(argc, argv, "ixy-pktgen", "size,batch,count,seconds,pcap", 1, "one <device>",
+				    usage, &a);
+	if (status >= 0)
+		return status;
+	if (a.pcap && a.size_given) {
 		fprintf(stderr, "ixy-pktgen: --size and --pcap exclude each other "
 				"(the file's frames keep their sizes)\n");
 		usage(stderr);
 		return 2;
 	}
+	uint64_t size = a.size, batch = a.batch, count = a.count, seconds = a.seconds;
 
 	/* The whole file is loaded and checked before the port is opened: a bad file sends nothing. */
 	struct pcap_frames replay = {0};
-	if (pcap_path) {
+	if (a.pcap) {
 		char err[512];
-		if (pcap_read_all(&replay, pcap_path, err, sizeof(err)) < 0) {
+		if (pcap_read_all(&replay, a.pcap, err, sizeof(err)) < 0) {
 			fprintf(stderr, "ixy-pktgen: %s\n", err);
 			return 1;
 		}
@@ -137,7 +92,7 @@ int main(int argc, char **argv)
 
 	app_handle_signals();
 	struct app_port port;
-	if (app_open(&port, argv[optind], &opts) < 0) {
+	if (app_open(&port, a.args[0], &a.opts) < 0) {
 		pcap_frames_free(&replay);
 		return 1;
 	}
@@ -152,7 +107,7 @@ int main(int argc, char **argv)
 	 * (or, with --pcap, copies the next file frame into each buffer). */
 	uint8_t mac[6];
 	ixy_get_mac(port.dev, mac);
-	struct ixy_buf *bufs[MAX_BATCH];
+	struct ixy_buf *bufs[APP_MAX_BATCH];
 	for (uint32_t i = 0; i < POOL_SIZE && !replay.count; i++) {
 		struct ixy_buf *b = pool->free_stack[i];
 		build_frame(b->data, (uint32_t)size, mac);
@@ -189,7 +144,7 @@ int main(int argc, char **argv)
 			seq %= replay.count;
 		sent += done;
 		/* Drain RX so a looped-back port keeps receiving. */
-		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, MAX_BATCH);
+		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, APP_MAX_BATCH);
 		for (uint32_t i = 0; i < got; i++)
 			ixy_buf_free(bufs[i]);
 		uint64_t now = app_now_ns();
@@ -200,7 +155,7 @@ int main(int argc, char **argv)
 	/* Let the NIC finish: every frame sent and counted (bounded waits). */
 	ixy_tx_flush(port.dev, 1000);
 	for (int i = 0; i < 200 && port.total.tx_packets < sent; i++) {
-		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, MAX_BATCH);
+		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, APP_MAX_BATCH);
 		for (uint32_t k = 0; k < got; k++)
 			ixy_buf_free(bufs[k]);
 		app_update_stats(&port);

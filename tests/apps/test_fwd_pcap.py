@@ -8,7 +8,8 @@ import subprocess
 import sys
 import tempfile
 
-import pcapfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pcaplib  # noqa: E402
 
 bindir = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="ixy-fwd-")
@@ -21,14 +22,14 @@ for i in range(3000):
     frames.append(dst + bytes([0x02, 0, 0, 0, 0, 0x99]) + body[:2] + i.to_bytes(4, "big") + body[6:])
     assert len(frames[-1]) == size
 inp, out = os.path.join(tmp, "in.pcap"), os.path.join(tmp, "out.pcap")
-pcapfile.write(inp, frames)
+pcaplib.write(inp, frames)
 
 cmd = [os.path.join(bindir, "ixy-fwd"), f"sim:0,rx-pcap={inp}", f"sim:1,null,tx-pcap={out}", "--seconds", "3"]
 res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 print(res.stdout)
 print(res.stderr, file=sys.stderr)
 assert res.returncode == 0, f"ixy-fwd exited {res.returncode}"
-got = pcapfile.read(out)
+got = pcaplib.frames_of(out)
 assert len(got) == len(frames), f"{len(got)} frames forwarded, {len(frames)} sent"
 for i, (a, b) in enumerate(zip(frames, got)):
     assert a == b, f"frame {i} differs ({len(a)} vs {len(b)} bytes)"

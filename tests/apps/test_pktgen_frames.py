@@ -9,7 +9,8 @@ import subprocess
 import sys
 import tempfile
 
-import pcapfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pcaplib  # noqa: E402
 
 bindir = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="ixy-pktgen-")
@@ -29,7 +30,7 @@ for size, count in ((60, 5000), (1514, 777), (333, 100)):
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     print(res.stdout)
     assert res.returncode == 0, f"ixy-pktgen exited {res.returncode}: {res.stderr}"
-    frames = pcapfile.read(out)
+    frames = pcaplib.frames_of(out)
     assert len(frames) == count, f"{len(frames)} frames on the wire, asked for {count}"
     seqs = []
     for i, f in enumerate(frames):

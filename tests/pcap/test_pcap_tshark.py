@@ -6,7 +6,8 @@ import shutil
 import subprocess
 import sys
 
-import pcaplib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pcaplib  # noqa: E402
 
 bindir = sys.argv[1]
 tshark = shutil.which("tshark") or ("/usr/bin/tshark" if os.path.exists("/usr/bin/tshark") else None)

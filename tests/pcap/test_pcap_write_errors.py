@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 
-import pcaplib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pcaplib  # noqa: E402
 
 bindir = sys.argv[1]
 tmp = pcaplib.tmpdir("ixy-pcap-err-")

@@ -7,7 +7,8 @@ repeated. Little- and big-endian files and the nanosecond magic are read; a fram
 import os
 import sys
 
-import pcaplib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pcaplib  # noqa: E402
 
 bindir = sys.argv[1]
 tmp = pcaplib.tmpdir("ixy-pktgen-replay-")
