@@ -32,17 +32,19 @@ uint64_t app_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t min, uint64_t max,
+                   uint64_t *out)
 {
 	char *end;
 	if (!s || !*s || *s == '-') {
-		fprintf(stderr, "%s: %s needs a number from %" PRIu64 " to %" PRIu64 "\n", prog, what, min, max);
+		fprintf(stderr, "%s: %s needs a number from %" PRIu64 " to %" PRIu64 "\n", prog, what, min,
+		        max);
 		return false;
 	}
 	unsigned long long v = strtoull(s, &end, 10);
 	if (*end || v < min || v > max) {
-		fprintf(stderr, "%s: %s '%s' is not a number from %" PRIu64 " to %" PRIu64 "\n", prog, what, s, min,
-			max);
+		fprintf(stderr, "%s: %s '%s' is not a number from %" PRIu64 " to %" PRIu64 "\n", prog, what,
+		        s, min, max);
 		return false;
 	}
 	*out = v;
@@ -61,13 +63,13 @@ static bool listed(const char *list, const char *name)
 }
 
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
-		   const char *arg_names, void (*usage)(FILE *), struct app_args *a)
+                   const char *arg_names, void (*usage)(FILE *), struct app_args *a)
 {
 	static const struct option all[] = {
-		{"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
-		{"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
-		{"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
-		{"help", no_argument, 0, 'h'}};
+	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
+	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
+	    {"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
+	    {"help", no_argument, 0, 'h'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -125,7 +127,8 @@ int app_open(struct app_port *port, const char *addr, const struct ixy_options *
 	port->sim = ixy_sim_is_spec(addr);
 	port->dev = port->sim ? ixy_sim_open(addr, opts) : ixy_open(addr, opts);
 	if (!port->dev) {
-		fprintf(stderr, "cannot open %s: %s\n", addr, port->sim ? ixy_sim_last_error() : ixy_last_error());
+		fprintf(stderr, "cannot open %s: %s\n", addr,
+		        port->sim ? ixy_sim_last_error() : ixy_last_error());
 		return -1;
 	}
 	port->last_ns = app_now_ns();
@@ -138,7 +141,7 @@ void app_update_stats(struct app_port *port)
 }
 
 static void print_rate_line(const struct app_port *port, const struct ixy_stats *a, const struct ixy_stats *b,
-			    double seconds)
+                            double seconds)
 {
 	double rx_mpps = (double)(b->rx_packets - a->rx_packets) / seconds / 1e6;
 	double tx_mpps = (double)(b->tx_packets - a->tx_packets) / seconds / 1e6;
@@ -176,8 +179,8 @@ int app_close(struct app_port *port)
 	if (port->sim) {
 		unsigned violations = ixy_sim_close(port->dev);
 		if (violations) {
-			fprintf(stderr, "%s: the virtual 82599 saw %u driver error(s), listed above\n", port->name,
-				violations);
+			fprintf(stderr, "%s: the virtual 82599 saw %u driver error(s), listed above\n",
+			        port->name, violations);
 			ret = -1;
 		}
 	} else {

@@ -37,14 +37,15 @@ struct app_args {
  * which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after
  * a usage error (both print usage()). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
-		   const char *arg_names, void (*usage)(FILE *), struct app_args *a);
+                   const char *arg_names, void (*usage)(FILE *), struct app_args *a);
 
 /* Set by SIGINT/SIGTERM. */
 extern volatile sig_atomic_t app_stop;
 void app_handle_signals(void);
 uint64_t app_now_ns(void);
 /* Parses a decimal number in [min, max]; prints "<prog>: <what> ..." and returns false if not. */
-bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t min, uint64_t max,
+                   uint64_t *out);
 
 /* Opens a PCI address or a "sim:..." virtual 82599; prints the error and returns -1 on failure. */
 int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts);

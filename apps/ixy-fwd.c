@@ -3,14 +3,13 @@
 
 #include "app.h"
 
-
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-fwd <device1> <device2> [--batch N] [--seconds S]\n"
-		     "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
-		     "  --batch      packets per RX/TX call, 1 to 512 (default 32)\n"
-		     "  --seconds    stop after S seconds\n"
-		     "  --force      take the devices even if their kernel interfaces are up\n");
+	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
+	             "  --batch      packets per RX/TX call, 1 to 512 (default 32)\n"
+	             "  --seconds    stop after S seconds\n"
+	             "  --force      take the devices even if their kernel interfaces are up\n");
 }
 
 /* One direction of forwarding. Frames the TX ring cannot take yet wait here and go first next

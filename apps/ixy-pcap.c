@@ -12,11 +12,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-pcap <device> <file> [--count N] [--seconds S] [--force]\n"
-		     "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
-		     "  <file>       pcap file to write (microsecond timestamps; replaced if it exists)\n"
-		     "  --count      stop after capturing N frames\n"
-		     "  --seconds    stop after S seconds\n"
-		     "  --force      take the device even if its kernel interface is up\n");
+	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
+	             "  <file>       pcap file to write (microsecond timestamps; replaced if it exists)\n"
+	             "  --count      stop after capturing N frames\n"
+	             "  --seconds    stop after S seconds\n"
+	             "  --force      take the device even if its kernel interface is up\n");
 }
 
 static uint64_t wall_ns(void)

@@ -13,14 +13,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-pktgen <device> [--size BYTES] [--batch N] [--count N] [--seconds S]\n"
-		     "                  [--pcap FILE] [--force]\n"
-		     "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
-		     "  --size       frame size without CRC, 60 to 1514 (default 60)\n"
-		     "  --batch      packets per TX call, 1 to 512 (default 64)\n"
-		     "  --count      stop after sending N frames\n"
-		     "  --seconds    stop after S seconds\n"
-		     "  --pcap       send the frames of this pcap file in a loop instead (not with --size)\n"
-		     "  --force      take the device even if its kernel interface is up\n");
+	             "                  [--pcap FILE] [--force]\n"
+	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
+	             "  --size       frame size without CRC, 60 to 1514 (default 60)\n"
+	             "  --batch      packets per TX call, 1 to 512 (default 64)\n"
+	             "  --count      stop after sending N frames\n"
+	             "  --seconds    stop after S seconds\n"
+	             "  --pcap       send the frames of this pcap file in a loop instead (not with --size)\n"
+	             "  --force      take the device even if its kernel interface is up\n");
 }
 
 static uint16_t ip_checksum(const uint8_t *hdr, size_t len)
@@ -68,13 +68,13 @@ static void build_frame(uint8_t *f, uint32_t size, const uint8_t src_mac[6])
 int main(int argc, char **argv)
 {
 	struct app_args a = {.size = 60, .batch = 64, .opts = {.promiscuous = true}};
-	int status = app_parse_args(argc, argv, "ixy-pktgen", "size,batch,count,seconds,pcap", 1, "one <device>",
-				    usage, &a);
+	int status = app_parse_args(argc, argv, "ixy-pktgen", "size,batch,count,seconds,pcap", 1,
+	                            "one <device>", usage, &a);
 	if (status >= 0)
 		return status;
 	if (a.pcap && a.size_given) {
 		fprintf(stderr, "ixy-pktgen: --size and --pcap exclude each other "
-				"(the file's frames keep their sizes)\n");
+		                "(the file's frames keep their sizes)\n");
 		usage(stderr);
 		return 2;
 	}

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Static checks of the compiled datapath (ixgbe_rx_batch, ixgbe_tx_batch, tx_clean in
+# Static checks of the compiled datapath (ixgbe_rx_batch, ixgbe_tx_batch, tx_clean, rx_drop_chain in
 # src/ixgbe.c, with the inline mempool and register-seam code they contain):
 #   - no division instruction (div/idiv, and the SSE/AVX divs/divp forms);
 #   - no call out of the datapath but the indirect one behind reg_write (the device model's
-#     register callback; a volatile store on a real NIC) and tx_clean itself:
+#     register callback; a volatile store on a real NIC), tx_clean and rx_drop_chain (the
+#     slow path for frames spread over several descriptors):
 #     no call into libc, so no syscall and no allocation can hide in it.
 # tx_clean is normally inlined into ixgbe_tx_batch (and ixgbe_tx_flush); a separate copy, if
 # the compiler keeps one, is checked too.
@@ -22,7 +23,7 @@ objdump -dr --no-show-raw-insn "$OBJ" >"$TMP/all.s"
 awk '
 	/^[0-9a-f]+ <.*>:$/ {
 		name = $2; gsub(/[<>:]/, "", name); base = name; sub(/\..*/, "", base)
-		keep = (base == "ixgbe_rx_batch" || base == "ixgbe_tx_batch" || base == "tx_clean")
+		keep = (base == "ixgbe_rx_batch" || base == "ixgbe_tx_batch" || base == "tx_clean" || base == "rx_drop_chain")
 		if (keep) print "== " name
 		next
 	}
@@ -54,7 +55,7 @@ targets=$(awk '
 	/R_X86_64_(PLT32|PC32)/ && pending != "" { t = $NF; sub(/-0x[0-9a-f]+$/, "", t); pending = t; flush(); next }
 	{ flush() }
 	END { flush() }' "$TMP/dp.s" | sort -u)
-foreign=$(echo "$targets" | grep -v -E '^(tx_clean|ixgbe_rx_batch|ixgbe_tx_batch)(\.|$)' | grep . || true)
+foreign=$(echo "$targets" | grep -v -E '^(tx_clean|rx_drop_chain|ixgbe_rx_batch|ixgbe_tx_batch)(\.|$)' | grep . || true)
 echo "calls: $calls, of which indirect (the device model's register callback behind reg_write): $indirect"
 [ -z "$targets" ] || echo "direct call targets: $(echo $targets)"
 if [ -z "$foreign" ]; then

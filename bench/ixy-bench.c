@@ -200,7 +200,7 @@ enum scenario { SC_RX, SC_TX, SC_FWD, SC_COUNT };
 static const char *const scenario_names[] = {"rx", "tx", "fwd"};
 
 struct bench {
-	struct port a, b;          /* a receives (rx, fwd), b sends (tx, fwd) */
+	struct port a, b;           /* a receives (rx, fwd), b sends (tx, fwd) */
 	struct ixy_mempool *txpool; /* buffers for the tx scenario, prefilled with a frame */
 	uint8_t frame[FRAME_LEN];
 	bool ok;
@@ -208,9 +208,9 @@ struct bench {
 
 struct result {
 	uint64_t packets;
-	uint64_t total;    /* TSC cycles of the whole measured loop */
-	double lib;        /* corrected library cycles */
-	double model;      /* corrected model cycles */
+	uint64_t total; /* TSC cycles of the whole measured loop */
+	double lib;     /* corrected library cycles */
+	double model;   /* corrected model cycles */
 };
 
 static uint64_t lib_rx, lib_tx; /* packets the library received on A and sent on B, all runs */
@@ -222,22 +222,26 @@ static uint32_t iterate(struct bench *bn, enum scenario sc, uint32_t want, struc
 	uint32_t got = 0, sent = 0;
 	switch (sc) {
 	case SC_RX:
-		MODEL(for (uint32_t k = 0; k < want; k++) ixgbe_model_inject(bn->a.model, bn->frame, FRAME_LEN));
+		MODEL(for (uint32_t k = 0; k < want; k++)
+		          ixgbe_model_inject(bn->a.model, bn->frame, FRAME_LEN));
 		MODEL(ixgbe_model_step(bn->a.model));
-		LIB(clk, got = ixy_rx_batch(bn->a.dev, 0, bufs, want); for (uint32_t i = 0; i < got; i++)
-				 ixy_buf_free(bufs[i]));
+		LIB(clk, got = ixy_rx_batch(bn->a.dev, 0, bufs, want);
+		    for (uint32_t i = 0; i < got; i++) ixy_buf_free(bufs[i]));
 		lib_rx += got;
 		return got;
 	case SC_TX:
-		LIB(clk, got = ixy_buf_alloc_batch(bn->txpool, bufs, want); sent = ixy_tx_batch(bn->b.dev, 0, bufs, got);
+		LIB(clk, got = ixy_buf_alloc_batch(bn->txpool, bufs, want);
+		    sent = ixy_tx_batch(bn->b.dev, 0, bufs, got);
 		    for (uint32_t i = sent; i < got; i++) ixy_buf_free(bufs[i]));
 		MODEL(ixgbe_model_step(bn->b.model));
 		lib_tx += sent;
 		return sent;
 	case SC_FWD:
-		MODEL(for (uint32_t k = 0; k < want; k++) ixgbe_model_inject(bn->a.model, bn->frame, FRAME_LEN));
+		MODEL(for (uint32_t k = 0; k < want; k++)
+		          ixgbe_model_inject(bn->a.model, bn->frame, FRAME_LEN));
 		MODEL(ixgbe_model_step(bn->a.model));
-		LIB(clk, got = ixy_rx_batch(bn->a.dev, 0, bufs, want); sent = ixy_tx_batch(bn->b.dev, 0, bufs, got);
+		LIB(clk, got = ixy_rx_batch(bn->a.dev, 0, bufs, want);
+		    sent = ixy_tx_batch(bn->b.dev, 0, bufs, got);
 		    for (uint32_t i = sent; i < got; i++) ixy_buf_free(bufs[i]));
 		MODEL(ixgbe_model_step(bn->b.model));
 		lib_rx += got;
@@ -249,8 +253,8 @@ static uint32_t iterate(struct bench *bn, enum scenario sc, uint32_t want, struc
 }
 
 /* Runs a scenario for `seconds`, or exactly `fixed` packets. */
-static struct result run_once(struct bench *bn, enum scenario sc, uint32_t batch, double seconds, uint64_t fixed,
-			      double tsc_hz)
+static struct result run_once(struct bench *bn, enum scenario sc, uint32_t batch, double seconds,
+                              uint64_t fixed, double tsc_hz)
 {
 	struct lib_clock clk = {0};
 	struct result r = {0};
@@ -270,8 +274,9 @@ static struct result run_once(struct bench *bn, enum scenario sc, uint32_t batch
 		uint32_t moved = iterate(bn, sc, want, &clk);
 		r.packets += moved;
 		if (moved != want && ++stalls > 1000) {
-			fprintf(stderr, "ixy-bench: %s batch %u: the library moved %u of %u packets, repeatedly\n",
-				scenario_names[sc], batch, moved, want);
+			fprintf(stderr,
+			        "ixy-bench: %s batch %u: the library moved %u of %u packets, repeatedly\n",
+			        scenario_names[sc], batch, moved, want);
 			bn->ok = false;
 			break;
 		}
@@ -300,7 +305,7 @@ static int cmp_result(const void *a, const void *b)
  * round with the median total cycles per packet is reported (robust against other load on
  * the machine, which only ever makes a round slower). */
 static struct result run(struct bench *bn, enum scenario sc, uint32_t batch, double seconds, uint64_t fixed,
-			 double tsc_hz, unsigned rounds)
+                         double tsc_hz, unsigned rounds)
 {
 	if (fixed)
 		return run_once(bn, sc, batch, 0, fixed, tsc_hz);
@@ -316,31 +321,32 @@ static struct result run(struct bench *bn, enum scenario sc, uint32_t batch, dou
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: ixy-bench [--scenario rx|tx|fwd|all] [--batch N] [--seconds S] [--rounds R] [--fixed N]\n"
-		"                 [--cpu C] [--quiet]\n"
-		"  --scenario  which scenario (default all)\n"
-		"  --batch     one batch size 1..%u (default: 1 2 4 8 16 32 64 128 256)\n"
-		"  --seconds   measured time per scenario and batch size (default 1)\n"
-		"  --rounds    split it into R rounds and report the median round (default 9)\n"
-		"  --cpu       pin the process to CPU C first\n"
-		"  --fixed     exactly N packets per scenario and batch size, no timing loop (for\n"
-		"              callgrind/strace: deterministic work)\n"
-		"  --quiet     print only the summary line\n",
-		MAX_BATCH);
+	fprintf(
+	    out,
+	    "usage: ixy-bench [--scenario rx|tx|fwd|all] [--batch N] [--seconds S] [--rounds R] [--fixed N]\n"
+	    "                 [--cpu C] [--quiet]\n"
+	    "  --scenario  which scenario (default all)\n"
+	    "  --batch     one batch size 1..%u (default: 1 2 4 8 16 32 64 128 256)\n"
+	    "  --seconds   measured time per scenario and batch size (default 1)\n"
+	    "  --rounds    split it into R rounds and report the median round (default 9)\n"
+	    "  --cpu       pin the process to CPU C first\n"
+	    "  --fixed     exactly N packets per scenario and batch size, no timing loop (for\n"
+	    "              callgrind/strace: deterministic work)\n"
+	    "  --quiet     print only the summary line\n",
+	    MAX_BATCH);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"scenario", required_argument, 0, 's'},
-						 {"batch", required_argument, 0, 'b'},
-						 {"seconds", required_argument, 0, 't'},
-						 {"fixed", required_argument, 0, 'n'},
-						 {"rounds", required_argument, 0, 'r'},
-						 {"cpu", required_argument, 0, 'c'},
-						 {"quiet", no_argument, 0, 'q'},
-						 {"help", no_argument, 0, 'h'},
-						 {0, 0, 0, 0}};
+	                                         {"batch", required_argument, 0, 'b'},
+	                                         {"seconds", required_argument, 0, 't'},
+	                                         {"fixed", required_argument, 0, 'n'},
+	                                         {"rounds", required_argument, 0, 'r'},
+	                                         {"cpu", required_argument, 0, 'c'},
+	                                         {"quiet", no_argument, 0, 'q'},
+	                                         {"help", no_argument, 0, 'h'},
+	                                         {0, 0, 0, 0}};
 	int only = -1;
 	uint32_t batch = 0;
 	double seconds = 1;
@@ -470,10 +476,14 @@ int main(int argc, char **argv)
 		       "TSC read %.0f cycles (subtracted)\n",
 		       FRAME_LEN, tsc_hz / 1e9, tsc_cost);
 		if (fixed)
-			printf("# fixed work: %" PRIu64 " packets per line, one run (cycles indicative only)\n", fixed);
+			printf("# fixed work: %" PRIu64
+			       " packets per line, one run (cycles indicative only)\n",
+			       fixed);
 		else
-			printf("# time-based: %.2f s per line in %u rounds, median round shown\n", seconds, rounds);
-		printf("| scenario | batch | Mpps (whole loop) | cycles/pkt: total | library | model | bench+timer | "
+			printf("# time-based: %.2f s per line in %u rounds, median round shown\n", seconds,
+			       rounds);
+		printf("| scenario | batch | Mpps (whole loop) | cycles/pkt: total | library | model | "
+		       "bench+timer | "
 		       "Mpps at library cost alone |\n");
 		printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
 	}
@@ -488,9 +498,9 @@ int main(int argc, char **argv)
 			if (!quiet && r.packets) {
 				double p = (double)r.packets, tot = (double)r.total / p, lib = r.lib / p,
 				       mod = r.model / p;
-				printf("| %s | %u | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", scenario_names[sc], b,
-				       tsc_hz / tot / 1e6, tot, lib, mod, tot - lib - mod,
-				       lib > 0 ? tsc_hz / lib / 1e6 : 0.0);
+				printf("| %s | %u | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n",
+				       scenario_names[sc], b, tsc_hz / tot / 1e6, tot, lib, mod,
+				       tot - lib - mod, lib > 0 ? tsc_hz / lib / 1e6 : 0.0);
 			}
 			if (batch)
 				break;
@@ -503,9 +513,9 @@ int main(int argc, char **argv)
 	ixy_read_stats(bn.b.dev, &sb);
 	if (sa.rx_packets != lib_rx || sb.tx_packets != lib_tx || sa.rx_dropped || sb.rx_dropped) {
 		fprintf(stderr,
-			"ixy-bench: counters disagree: A rx %" PRIu64 " (library got %" PRIu64 "), B tx %" PRIu64
-			" (library sent %" PRIu64 "), dropped %" PRIu64 "\n",
-			sa.rx_packets, lib_rx, sb.tx_packets, lib_tx, sa.rx_dropped + sb.rx_dropped);
+		        "ixy-bench: counters disagree: A rx %" PRIu64 " (library got %" PRIu64
+		        "), B tx %" PRIu64 " (library sent %" PRIu64 "), dropped %" PRIu64 "\n",
+		        sa.rx_packets, lib_rx, sb.tx_packets, lib_tx, sa.rx_dropped + sb.rx_dropped);
 		bn.ok = false;
 	}
 	/* The TX pool's buffers must all be back before it is freed: drain B first. */

@@ -46,13 +46,13 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	for (int i = 0; i < 2; i++) {
 		if (sizes[i] < 8 || sizes[i] > 4096 || sizes[i] % 8) {
 			ixy_error("%s ring size %u is not supported: use a multiple of 8 from 8 to 4096",
-				  i ? "TX" : "RX", sizes[i]);
+			          i ? "TX" : "RX", sizes[i]);
 			return -1;
 		}
 	}
 	if (dev->rx_queues > 64 || dev->tx_queues > 64) {
 		ixy_error("%u RX / %u TX queues requested: at most 64 of each are supported", dev->rx_queues,
-			  dev->tx_queues);
+		          dev->tx_queues);
 		return -1;
 	}
 	return 0;
@@ -74,8 +74,8 @@ static int init_driver(struct ixy_device *dev)
 	if (virtio_supports(dev->vendor_id, dev->device_id))
 		return virtio_init(dev);
 	ixy_error("%s is device %04x:%04x, which libixy does not drive: it supports the Intel 82599 family "
-		  "(8086:10fb and relatives) and virtio-net (1af4:1000). 'lspci -nn -s %s' names the device",
-		  dev->name, dev->vendor_id, dev->device_id, dev->name);
+	          "(8086:10fb and relatives) and virtio-net (1af4:1000). 'lspci -nn -s %s' names the device",
+	          dev->name, dev->vendor_id, dev->device_id, dev->name);
 	return -1;
 }
 
@@ -98,12 +98,14 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 	dev->vendor_id = info.vendor_id;
 	dev->device_id = info.device_id;
 	if (info.class_code != PCI_CLASS_NETWORK) {
-		ixy_error("%s (%04x:%04x) is not a network controller (PCI class 0x%02x, expected 0x02): check "
-			  "the address with 'lspci -nn'",
-			  pci_addr, info.vendor_id, info.device_id, info.class_code);
+		ixy_error(
+		    "%s (%04x:%04x) is not a network controller (PCI class 0x%02x, expected 0x02): check "
+		    "the address with 'lspci -nn'",
+		    pci_addr, info.vendor_id, info.device_id, info.class_code);
 		goto fail;
 	}
-	if (!ixgbe_supports(info.vendor_id, info.device_id) && !virtio_supports(info.vendor_id, info.device_id)) {
+	if (!ixgbe_supports(info.vendor_id, info.device_id) &&
+	    !virtio_supports(info.vendor_id, info.device_id)) {
 		init_driver(dev); /* reports the unsupported id */
 		goto fail;
 	}

@@ -12,7 +12,7 @@
 /* Control-path operations of a driver (the datapath ones are in struct ixy_driver_ops). */
 struct ixy_ctrl_ops {
 	const char *driver_name;
-	void (*close)(struct ixy_device *dev);              /* stop queues, free driver state */
+	void (*close)(struct ixy_device *dev);                        /* stop queues, free driver state */
 	int (*tx_flush)(struct ixy_device *dev, uint32_t timeout_ms); /* see ixy_tx_flush() */
 	void (*read_stats)(struct ixy_device *dev, struct ixy_stats *stats);
 	void (*set_promiscuous)(struct ixy_device *dev, bool on);
@@ -22,14 +22,14 @@ struct ixy_ctrl_ops {
 };
 
 struct ixy_device {
-	struct ixy_device_head head;       /* must stay first: the inline batch dispatch reads it */
+	struct ixy_device_head head; /* must stay first: the inline batch dispatch reads it */
 	const struct ixy_ctrl_ops *ctrl;
-	char name[64];                     /* PCI address or model name */
-	uint8_t *bar0;                     /* mapped BAR0 on a real NIC (memory BAR) */
+	char name[64]; /* PCI address or model name */
+	uint8_t *bar0; /* mapped BAR0 on a real NIC (memory BAR) */
 	size_t bar0_len;
-	int bar0_fd;                       /* resource0 for I/O-port BARs (virtio), else -1 */
-	const struct ixy_hw_ops *hw;       /* device model seams; NULL on a real NIC */
-	const char *hugetlbfs;             /* where DMA memory comes from on a real NIC */
+	int bar0_fd;                 /* resource0 for I/O-port BARs (virtio), else -1 */
+	const struct ixy_hw_ops *hw; /* device model seams; NULL on a real NIC */
+	const char *hugetlbfs;       /* where DMA memory comes from on a real NIC */
 	uint16_t vendor_id;
 	uint16_t device_id;
 	uint16_t rx_queues;
@@ -38,7 +38,7 @@ struct ixy_device {
 	uint16_t tx_ring_size;
 	uint32_t link_timeout_ms;
 	bool promiscuous;
-	void *driver;                      /* the driver's own state */
+	void *driver; /* the driver's own state */
 };
 
 /* Seam 1: register access. A volatile 32-bit load/store on BAR0, or the model's callback.
@@ -71,8 +71,7 @@ static inline void reg_clear_bits(const struct ixy_device *dev, uint32_t reg, ui
 
 /* Polls `reg` every interval_us until (value & mask) == want or timeout_ms passes.
  * Returns 0, or -1 on timeout (the caller names the step that failed). */
-int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want,
-	     uint32_t timeout_ms);
+int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms);
 
 /* Drivers, chosen by PCI id in device.c. Each fills dev->head.ops, dev->ctrl and dev->driver,
  * returns 0, or returns -1 with the error set (and everything it allocated freed). */

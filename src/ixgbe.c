@@ -10,11 +10,11 @@
 #include "log.h"
 #include "memory.h"
 
-#define RX_BUF_SIZE 2048u       /* data bytes per RX buffer; holds any non-jumbo frame */
+#define RX_BUF_SIZE 2048u /* data bytes per RX buffer; holds any non-jumbo frame */
 #define RX_POOL_MIN 4096u
-#define INIT_TIMEOUT_MS 1000u  /* for every handshake the datasheet says completes quickly */
+#define INIT_TIMEOUT_MS 1000u /* for every handshake the datasheet says completes quickly */
 #define TX_DRAIN_TIMEOUT_MS 1000u
-#define STAT_INDEXES 16u        /* per-queue statistics registers (DS 8.2.3.23) */
+#define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
 
 struct rx_queue {
@@ -22,7 +22,8 @@ struct rx_queue {
 	struct ixy_mempool *pool;
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t next; /* next descriptor to check for DD */
+	uint16_t next;          /* next descriptor to check for DD */
+	bool discard;           /* inside a multi-descriptor frame being dropped */
 	struct ixy_buf *bufs[]; /* buffer behind each descriptor: write-back overwrites its address */
 };
 
@@ -46,7 +47,7 @@ struct ixgbe {
 /* 82599 physical functions (fact sheet 1.1). X540/X550 are refused: their link setup goes
  * through a PHY this driver does not program, and virtual functions have another layout. */
 static const uint16_t ixgbe_ids[] = {0x10F7, 0x10F8, 0x10F9, 0x10FB, 0x10FC, 0x1507, 0x1514, 0x1517,
-				     0x151C, 0x1529, 0x152A, 0x154A, 0x154D, 0x154F, 0x1557, 0x1558};
+                                     0x151C, 0x1529, 0x152A, 0x154A, 0x154D, 0x154F, 0x1557, 0x1558};
 
 bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id)
 {
@@ -66,6 +67,27 @@ static inline uint16_t ring_next(uint16_t i, uint16_t size)
 
 /* ---- datapath ---- */
 
+/* Drops the rest of a frame spread over several descriptors, up to its EOP: only frames over
+ * 2 KB span descriptors, and the MAC drops those without jumbo frames (DS 7.1.6.2). Each
+ * descriptor is re-armed with its own buffer. Returns the next descriptor to check; q->discard
+ * stays set while the chain's end is not written back yet. */
+static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i)
+{
+	for (;;) {
+		volatile union ixgbe_rx_desc *desc = &q->ring[i];
+		uint32_t status = desc->wb.status_error;
+		q->discard = !(status & IXGBE_RXD_STAT_DD);
+		if (q->discard)
+			return i;
+		atomic_thread_fence(memory_order_acquire);
+		desc->read.pkt_addr = q->bufs[i]->bus_addr;
+		desc->read.hdr_addr = 0;
+		i = ring_next((uint16_t)i, q->size);
+		if (status & IXGBE_RXD_STAT_EOP)
+			return i;
+	}
+}
+
 static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
@@ -78,6 +100,11 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	struct ixy_buf **stack = pool->free_stack;
 	uint32_t top = pool->free_count;
 	uint32_t size = q->size, i = q->next, got = 0;
+	if (q->discard) {
+		i = rx_drop_chain(q, i);
+		if (q->discard)
+			n = 0;
+	}
 	while (got < n) {
 		/* A run of descriptors up to the ring's end (no wrap check per frame), one fresh
 		 * buffer each: pool empty leaves the frames in the ring until buffers come back. */
@@ -104,11 +131,9 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 			if (status & IXGBE_RXD_STAT_EOP) {
 				bufs[got++] = buf;
 			} else {
-				/* Only frames over 2 KB span descriptors; the MAC drops them without
-				 * jumbo frames, so this is a corrupt ring state: drop the piece. */
-				pool->free_count = top;
-				ixy_buf_free(buf);
-				top = pool->free_count;
+				stack[top++] = buf; /* ring buffers all come from this pool */
+				i = rx_drop_chain(q, j + 1 == size ? 0 : j + 1);
+				goto done;
 			}
 		}
 		bool ran_out = j < stop; /* a descriptor without DD */
@@ -116,6 +141,7 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		if (ran_out)
 			break;
 	}
+done:
 	pool->free_count = top;
 	if (i != q->next) {
 		q->next = (uint16_t)i;
@@ -191,7 +217,7 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 			/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
 			desc[j].buffer_addr = buf->bus_addr;
 			desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
-					       IXGBE_TXD_CMD_IFCS | len;
+			                       IXGBE_TXD_CMD_IFCS | len;
 			desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
 			slot[j] = buf;
 		}
@@ -218,8 +244,8 @@ static int wait_step(struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32
 {
 	if (reg_wait(dev, reg, mask, want, INIT_TIMEOUT_MS) == 0)
 		return 0;
-	ixy_error("%s: %s did not happen within %u ms; the device does not respond as an 82599 should", dev->name,
-		  what, INIT_TIMEOUT_MS);
+	ixy_error("%s: %s did not happen within %u ms; the device does not respond as an 82599 should",
+	          dev->name, what, INIT_TIMEOUT_MS);
 	return -1;
 }
 
@@ -251,7 +277,7 @@ static int rx_enable(struct ixy_device *dev)
 {
 	reg_set_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
 	if (wait_step(dev, IXGBE_SECRXSTAT, IXGBE_SECRXSTAT_RDY, IXGBE_SECRXSTAT_RDY,
-		      "Rx security block idle (SECRXSTAT.SECRX_RDY)") < 0)
+	              "Rx security block idle (SECRXSTAT.SECRX_RDY)") < 0)
 		return -1;
 	reg_set_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
 	reg_clear_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
@@ -281,7 +307,8 @@ static void ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6])
 
 static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 {
-	uint32_t low = (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
+	uint32_t low =
+	    (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
 	uint32_t high = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
 	/* Low half first, then the high half with Address Valid, so the filter never matches a
 	 * half-written address (DS 8.2.3.7.10). */
@@ -345,8 +372,9 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_RDLEN(n), size * (uint32_t)sizeof(union ixgbe_rx_desc));
 	/* Advanced one-buffer descriptors, 2 KB buffers, drop when the ring is full so one
 	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7). */
-	reg_write(dev, IXGBE_SRRCTL(n), IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
-						 (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
+	reg_write(dev, IXGBE_SRRCTL(n),
+	          IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
+	              (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
 	reg_write(dev, IXGBE_RDH(n), 0);
 	reg_write(dev, IXGBE_RDT(n), 0);
 	for (uint16_t i = 0; i < size; i++) {
@@ -357,9 +385,10 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	}
 	/* Bit 12 resets to 1 and must be 0 (E2); relaxed ordering of write-backs off (E4). */
 	reg_clear_bits(dev, IXGBE_DCA_RXCTRL(n),
-		       IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_RO | IXGBE_DCA_RXCTRL_HEAD_RO);
+	               IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_RO | IXGBE_DCA_RXCTRL_HEAD_RO);
 	reg_set_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
-	if (wait_step(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, IXGBE_RXDCTL_ENABLE, "RX queue enable (RXDCTL.ENABLE)") < 0)
+	if (wait_step(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, IXGBE_RXDCTL_ENABLE,
+	              "RX queue enable (RXDCTL.ENABLE)") < 0)
 		return -1;
 	/* Only now may the tail move: hand the NIC all descriptors but one (DS 4.6.7). */
 	reg_write(dev, IXGBE_RDT(n), size - 1u);
@@ -380,7 +409,7 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
 	uint32_t rdrxctl = reg_read(dev, IXGBE_RDRXCTL) & ~IXGBE_RDRXCTL_RSCFRSTSIZE;
 	reg_write(dev, IXGBE_RDRXCTL,
-		  rdrxctl | IXGBE_RDRXCTL_CRCSTRIP | IXGBE_RDRXCTL_RSCACKC | IXGBE_RDRXCTL_FCOE_WRFIX);
+	          rdrxctl | IXGBE_RDRXCTL_CRCSTRIP | IXGBE_RDRXCTL_RSCACKC | IXGBE_RDRXCTL_FCOE_WRFIX);
 	/* Filter tables must be initialised before use (DS 8.2.3.7.7, 8.2.3.7.10, 8.2.3.27.12);
 	 * RAR0 goes to pool 0. */
 	for (int i = 0; i < 128; i++) {
@@ -453,7 +482,7 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
 	for (uint16_t n = 0; n < dev->tx_queues; n++) {
 		reg_set_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
 		if (wait_step(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, IXGBE_TXDCTL_ENABLE,
-			      "TX queue enable (TXDCTL.ENABLE)") < 0)
+		              "TX queue enable (TXDCTL.ENABLE)") < 0)
 			return -1;
 	}
 	return 0;
@@ -510,7 +539,7 @@ static void ixgbe_close(struct ixy_device *dev)
 	/* Stop TX once sent, then RX; memory is freed only after the queues read disabled (DS 4.6.7.1.2). */
 	if (ixgbe_tx_flush(dev, TX_DRAIN_TIMEOUT_MS) < 0)
 		ixy_warn("%s: TX still had packets after %u ms (link down?); dropping them", dev->name,
-			 TX_DRAIN_TIMEOUT_MS);
+		         TX_DRAIN_TIMEOUT_MS);
 	for (uint16_t n = 0; n < 64; n++) {
 		if (!drv->tx[n])
 			continue;
@@ -534,19 +563,19 @@ static void ixgbe_close(struct ixy_device *dev)
 }
 
 static const struct ixy_driver_ops ixgbe_ops = {
-	.rx_batch = ixgbe_rx_batch,
-	.tx_batch = ixgbe_tx_batch,
+    .rx_batch = ixgbe_rx_batch,
+    .tx_batch = ixgbe_tx_batch,
 };
 
 static const struct ixy_ctrl_ops ixgbe_ctrl = {
-	.driver_name = "ixgbe",
-	.close = ixgbe_close,
-	.tx_flush = ixgbe_tx_flush,
-	.read_stats = ixgbe_read_stats,
-	.set_promiscuous = ixgbe_set_promiscuous,
-	.get_mac = ixgbe_get_mac,
-	.set_mac = ixgbe_set_mac,
-	.link_speed = ixgbe_link_speed,
+    .driver_name = "ixgbe",
+    .close = ixgbe_close,
+    .tx_flush = ixgbe_tx_flush,
+    .read_stats = ixgbe_read_stats,
+    .set_promiscuous = ixgbe_set_promiscuous,
+    .get_mac = ixgbe_get_mac,
+    .set_mac = ixgbe_set_mac,
+    .link_speed = ixgbe_link_speed,
 };
 
 /* DS 4.6.3 */
@@ -555,7 +584,8 @@ int ixgbe_init(struct ixy_device *dev)
 	dev->head.ops = &ixgbe_ops;
 	dev->ctrl = &ixgbe_ctrl;
 	if (reg_read(dev, IXGBE_STATUS) == 0xFFFFFFFFu) {
-		ixy_error("%s reads all ones: the device does not answer (powered down, or removed)", dev->name);
+		ixy_error("%s reads all ones: the device does not answer (powered down, or removed)",
+		          dev->name);
 		return -1;
 	}
 	struct ixgbe *drv = calloc(1, sizeof(*drv));
@@ -564,7 +594,8 @@ int ixgbe_init(struct ixy_device *dev)
 		return -1;
 	}
 	dev->driver = drv;
-	/* A reset from power-on or an earlier user may still run: no writes until it is done (DS 8.2.3.1.1). */
+	/* A reset from power-on or an earlier user may still run: no writes until it is done (DS 8.2.3.1.1).
+	 */
 	if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "earlier reset (CTRL.RST self-clear)") < 0)
 		goto fail;
 	reg_write(dev, IXGBE_EIMC, IXGBE_EIMC_ALL); /* interrupts off (DS 4.6.3.1) */
@@ -574,7 +605,7 @@ int ixgbe_init(struct ixy_device *dev)
 	reg_read(dev, IXGBE_EICR);                  /* drop pending causes */
 	if (wait_step(dev, IXGBE_EEC, IXGBE_EEC_ARD, IXGBE_EEC_ARD, "EEPROM auto-read (EEC.ARD)") < 0 ||
 	    wait_step(dev, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE,
-		      "DMA init (RDRXCTL.DMAIDONE)") < 0)
+	              "DMA init (RDRXCTL.DMAIDONE)") < 0)
 		goto fail;
 	reg_set_bits(dev, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
 	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
@@ -588,7 +619,7 @@ int ixgbe_init(struct ixy_device *dev)
 		ixy_info("%s: ixgbe link up at %u Mbit/s", dev->name, speed);
 	else
 		ixy_warn("%s: link still down after %u ms; check the cable or module", dev->name,
-			 dev->link_timeout_ms);
+		         dev->link_timeout_ms);
 	return 0;
 fail:
 	ixgbe_close(dev);

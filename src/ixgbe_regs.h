@@ -6,24 +6,24 @@
 #include <stdint.h>
 
 /* General control (DS 8.2.3.1) */
-#define IXGBE_CTRL 0x00000                 /* DS 8.2.3.1.1 */
+#define IXGBE_CTRL 0x00000                  /* DS 8.2.3.1.1 */
 #define IXGBE_CTRL_MASTER_DISABLE (1u << 2) /* PCIe master disable (DS 5.2.5.3.2) */
-#define IXGBE_CTRL_RST (1u << 26)          /* device reset, self-clearing (DS 4.6.3.2) */
-#define IXGBE_STATUS 0x00008               /* DS 8.2.3.1.2 */
+#define IXGBE_CTRL_RST (1u << 26)           /* device reset, self-clearing (DS 4.6.3.2) */
+#define IXGBE_STATUS 0x00008                /* DS 8.2.3.1.2 */
 #define IXGBE_STATUS_MASTER_ENABLE (1u << 19)
 #define IXGBE_CTRL_EXT 0x00018             /* DS 8.2.3.1.3 */
 #define IXGBE_CTRL_EXT_NS_DIS (1u << 16)   /* no-snoop disable (DS 4.6.7) */
 #define IXGBE_CTRL_EXT_DRV_LOAD (1u << 28) /* tells firmware a driver runs the port */
 
 /* Interrupts (DS 8.2.3.5) */
-#define IXGBE_EICR 0x00800 /* DS 8.2.3.5.1, cleared by read */
-#define IXGBE_EIMC 0x00888 /* DS 8.2.3.5.4, write 1 masks the cause */
+#define IXGBE_EICR 0x00800         /* DS 8.2.3.5.1, cleared by read */
+#define IXGBE_EIMC 0x00888         /* DS 8.2.3.5.4, write 1 masks the cause */
 #define IXGBE_EIMC_ALL 0x7FFFFFFFu /* bit 31 is reserved */
 
 /* EEPROM and DMA init status (DS 4.6.3) */
-#define IXGBE_EEC 0x10010           /* DS 8.2.3.2.1 */
-#define IXGBE_EEC_ARD (1u << 9)     /* EEPROM auto-read done */
-#define IXGBE_RDRXCTL 0x02F00       /* DS 8.2.3.8.8 */
+#define IXGBE_EEC 0x10010       /* DS 8.2.3.2.1 */
+#define IXGBE_EEC_ARD (1u << 9) /* EEPROM auto-read done */
+#define IXGBE_RDRXCTL 0x02F00   /* DS 8.2.3.8.8 */
 #define IXGBE_RDRXCTL_CRCSTRIP (1u << 1)
 #define IXGBE_RDRXCTL_DMAIDONE (1u << 3)
 #define IXGBE_RDRXCTL_RSCFRSTSIZE (0x1Fu << 17)
@@ -52,24 +52,24 @@
 #define IXGBE_FCTRL_MPE (1u << 8)
 #define IXGBE_FCTRL_UPE (1u << 9)
 #define IXGBE_FCTRL_BAM (1u << 10)
-#define IXGBE_MTA(i) (0x05200 + 4 * (i))   /* DS 8.2.3.7.7, 128 registers */
-#define IXGBE_RAL(i) (0x0A200 + 8 * (i))   /* DS 8.2.3.7.9 */
-#define IXGBE_RAH(i) (0x0A204 + 8 * (i))   /* DS 8.2.3.7.10 */
+#define IXGBE_MTA(i) (0x05200 + 4 * (i)) /* DS 8.2.3.7.7, 128 registers */
+#define IXGBE_RAL(i) (0x0A200 + 8 * (i)) /* DS 8.2.3.7.9 */
+#define IXGBE_RAH(i) (0x0A204 + 8 * (i)) /* DS 8.2.3.7.10 */
 #define IXGBE_RAH_AV (1u << 31)
 #define IXGBE_MPSAR(i) (0x0A600 + 4 * (i)) /* DS 8.2.3.7.10, 256 registers */
 #define IXGBE_PFUTA(i) (0x0F400 + 4 * (i)) /* DS 8.2.3.27.12, 128 registers */
-#define IXGBE_SECRXCTRL 0x08D00           /* DS 8.2.3.12.x, Rx security block */
+#define IXGBE_SECRXCTRL 0x08D00            /* DS 8.2.3.12.x, Rx security block */
 #define IXGBE_SECRXCTRL_RX_DIS (1u << 1)
 #define IXGBE_SECRXSTAT 0x08D04
 #define IXGBE_SECRXSTAT_RDY (1u << 0)
 
 /* Per receive queue n < 64 (DS 8.2.3.8) */
-#define IXGBE_RDBAL(n) (0x01000 + 0x40 * (n)) /* DS 8.2.3.8.1 */
-#define IXGBE_RDBAH(n) (0x01004 + 0x40 * (n)) /* DS 8.2.3.8.2 */
-#define IXGBE_RDLEN(n) (0x01008 + 0x40 * (n)) /* DS 8.2.3.8.3 */
+#define IXGBE_RDBAL(n) (0x01000 + 0x40 * (n))      /* DS 8.2.3.8.1 */
+#define IXGBE_RDBAH(n) (0x01004 + 0x40 * (n))      /* DS 8.2.3.8.2 */
+#define IXGBE_RDLEN(n) (0x01008 + 0x40 * (n))      /* DS 8.2.3.8.3 */
 #define IXGBE_DCA_RXCTRL(n) (0x0100C + 0x40 * (n)) /* DS 8.2.3.11.1 */
-#define IXGBE_DCA_RXCTRL_BIT12 (1u << 12)  /* reserved, resets to 1, must be 0 (erratum E2) */
-#define IXGBE_DCA_RXCTRL_DATA_RO (1u << 13) /* relaxed ordering off (E4) */
+#define IXGBE_DCA_RXCTRL_BIT12 (1u << 12)          /* reserved, resets to 1, must be 0 (erratum E2) */
+#define IXGBE_DCA_RXCTRL_DATA_RO (1u << 13)        /* relaxed ordering off (E4) */
 #define IXGBE_DCA_RXCTRL_HEAD_RO (1u << 15)
 #define IXGBE_RDH(n) (0x01010 + 0x40 * (n))    /* DS 8.2.3.8.4 */
 #define IXGBE_SRRCTL(n) (0x01014 + 0x40 * (n)) /* DS 8.2.3.8.7 */
@@ -86,18 +86,18 @@
 #define IXGBE_TXPBTHRESH(i) (0x04950 + 4 * (i)) /* DS 8.2.3.9.16 */
 #define IXGBE_DMATXCTL 0x04A80                  /* DS 8.2.3.9.2 */
 #define IXGBE_DMATXCTL_TE (1u << 0)
-#define IXGBE_DTXMXSZRQ 0x08100 /* DS 8.2.3.9.1 */
-#define IXGBE_MTQC 0x08120      /* DS 8.2.3.9.15 */
+#define IXGBE_DTXMXSZRQ 0x08100               /* DS 8.2.3.9.1 */
+#define IXGBE_MTQC 0x08120                    /* DS 8.2.3.9.15 */
 #define IXGBE_TXPBSIZE(i) (0x0CC00 + 4 * (i)) /* DS 8.2.3.9.13 */
 #define IXGBE_TXPBSIZE_160KB 0x00028000u
-#define IXGBE_TDBAL(n) (0x06000 + 0x40 * (n))  /* DS 8.2.3.9.5 */
-#define IXGBE_TDBAH(n) (0x06004 + 0x40 * (n))  /* DS 8.2.3.9.6 */
-#define IXGBE_TDLEN(n) (0x06008 + 0x40 * (n))  /* DS 8.2.3.9.7 */
+#define IXGBE_TDBAL(n) (0x06000 + 0x40 * (n))      /* DS 8.2.3.9.5 */
+#define IXGBE_TDBAH(n) (0x06004 + 0x40 * (n))      /* DS 8.2.3.9.6 */
+#define IXGBE_TDLEN(n) (0x06008 + 0x40 * (n))      /* DS 8.2.3.9.7 */
 #define IXGBE_DCA_TXCTRL(n) (0x0600C + 0x40 * (n)) /* DS 8.2.3.11.2 */
-#define IXGBE_DCA_TXCTRL_WB_RO (1u << 11)      /* write-back relaxed ordering off (E4) */
-#define IXGBE_TDH(n) (0x06010 + 0x40 * (n))    /* DS 8.2.3.9.8 */
-#define IXGBE_TDT(n) (0x06018 + 0x40 * (n))    /* DS 8.2.3.9.9 */
-#define IXGBE_TXDCTL(n) (0x06028 + 0x40 * (n)) /* DS 8.2.3.9.10 */
+#define IXGBE_DCA_TXCTRL_WB_RO (1u << 11)          /* write-back relaxed ordering off (E4) */
+#define IXGBE_TDH(n) (0x06010 + 0x40 * (n))        /* DS 8.2.3.9.8 */
+#define IXGBE_TDT(n) (0x06018 + 0x40 * (n))        /* DS 8.2.3.9.9 */
+#define IXGBE_TXDCTL(n) (0x06028 + 0x40 * (n))     /* DS 8.2.3.9.10 */
 #define IXGBE_TXDCTL_ENABLE (1u << 25)
 
 /* Statistics, clear on read (DS 8.2.3.23) */
@@ -105,7 +105,7 @@
 #define IXGBE_GOTCL 0x04090
 #define IXGBE_GOTCH 0x04094
 #define IXGBE_MPC(i) (0x03FA0 + 4 * (i))     /* missed: packet buffer full */
-#define IXGBE_QPRC(i) (0x01030 + 0x40 * (i))  /* per statistics index, i < 16 */
+#define IXGBE_QPRC(i) (0x01030 + 0x40 * (i)) /* per statistics index, i < 16 */
 #define IXGBE_QBRC_L(i) (0x01034 + 0x40 * (i))
 #define IXGBE_QBRC_H(i) (0x01038 + 0x40 * (i))
 #define IXGBE_QPRDC(i) (0x01430 + 0x40 * (i)) /* dropped: no free descriptor */

@@ -45,7 +45,8 @@ static void *alloc_model_memory(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
-		ixy_error("cannot allocate %zu bytes of memory for the device model: %s", size, strerror(errno));
+		ixy_error("cannot allocate %zu bytes of memory for the device model: %s", size,
+		          strerror(errno));
 		return NULL;
 	}
 	return p;
@@ -56,8 +57,8 @@ static void *alloc_hugepage(const char *mount)
 	struct statfs fs;
 	if (statfs(mount, &fs) < 0 || fs.f_type != HUGETLBFS_MAGIC) {
 		ixy_error("no hugetlbfs mounted at %s: run 'sudo ./setup-hugetlbfs.sh', which mounts it at "
-			  "/mnt/huge and reserves 2 MiB pages (or point the hugetlbfs option at your mount)",
-			  mount);
+		          "/mnt/huge and reserves 2 MiB pages (or point the hugetlbfs option at your mount)",
+		          mount);
 		return NULL;
 	}
 	static atomic_uint serial;
@@ -66,7 +67,7 @@ static void *alloc_hugepage(const char *mount)
 	int fd = open(path, O_CREAT | O_RDWR, 0600);
 	if (fd < 0) {
 		ixy_error("cannot create %s: %s (run as root, and check %s with setup-hugetlbfs.sh)", path,
-			  strerror(errno), mount);
+		          strerror(errno), mount);
 		return NULL;
 	}
 	void *p = MAP_FAILED;
@@ -76,8 +77,9 @@ static void *alloc_hugepage(const char *mount)
 	close(fd);
 	unlink(path); /* the mapping keeps the page; nothing is left behind in the mount */
 	if (p == MAP_FAILED) {
-		ixy_error("no free 2 MiB hugepage in %s (%s): reserve more with 'sudo ./setup-hugetlbfs.sh 512'",
-			  mount, strerror(err));
+		ixy_error(
+		    "no free 2 MiB hugepage in %s (%s): reserve more with 'sudo ./setup-hugetlbfs.sh 512'",
+		    mount, strerror(err));
 		return NULL;
 	}
 	/* Locked so the kernel never moves or swaps it while the NIC holds its address. */
@@ -93,8 +95,8 @@ int dma_alloc(const struct ixy_device *dev, size_t size, struct dma_mem *out)
 {
 	if (size == 0 || size > DMA_MAX_SIZE) {
 		ixy_error("DMA allocation of %zu bytes refused: one allocation must be 1 byte to 2 MiB (one "
-			  "hugepage, the largest physically contiguous block)",
-			  size);
+		          "hugepage, the largest physically contiguous block)",
+		          size);
 		return -1;
 	}
 	size_t mapped = dev->hw ? (size + 4095) & ~(size_t)4095 : DMA_MAX_SIZE;
@@ -105,8 +107,8 @@ int dma_alloc(const struct ixy_device *dev, size_t size, struct dma_mem *out)
 	uint64_t bus = virt_to_bus(dev, virt, mapped);
 	if (bus == 0) {
 		ixy_error("no bus address for DMA memory at %p: %s", virt,
-			  dev->hw ? "the device model refused it"
-				  : "/proc/self/pagemap gave no frame number (run as root)");
+		          dev->hw ? "the device model refused it"
+		                  : "/proc/self/pagemap gave no frame number (run as root)");
 		munmap(virt, mapped);
 		return -1;
 	}

@@ -11,8 +11,8 @@ struct ixy_device;
 
 struct dma_mem {
 	void *virt;
-	uint64_t bus;   /* bus address of virt */
-	size_t size;    /* mapped size (a whole hugepage on a real NIC) */
+	uint64_t bus; /* bus address of virt */
+	size_t size;  /* mapped size (a whole hugepage on a real NIC) */
 };
 
 /* Allocates `size` (<= DMA_MAX_SIZE) bytes of zeroed, locked, physically contiguous memory

@@ -31,8 +31,9 @@ struct ixy_mempool *ixy_mempool_create(struct ixy_device *dev, uint32_t count, u
 	if (buf_size == 0)
 		buf_size = 2048;
 	if (count == 0 || count > (1u << 24) || buf_size > DMA_MAX_SIZE - BUF_HEADER) {
-		ixy_error("mempool of %u buffers of %u bytes refused: use 1 to 16M buffers of at most 2 MiB - 64",
-			  count, buf_size);
+		ixy_error(
+		    "mempool of %u buffers of %u bytes refused: use 1 to 16M buffers of at most 2 MiB - 64",
+		    count, buf_size);
 		return NULL;
 	}
 	/* Buffers never cross a 2 MiB region: only within one is memory physically contiguous. */

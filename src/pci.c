@@ -44,8 +44,8 @@ static int check_address(const char *addr)
 	return 0;
 bad:
 	ixy_error("'%s' is not a PCI address: use the form 0000:03:00.0 (see lspci -D), or sim:0 for a "
-		  "virtual 82599 in the apps",
-		  addr);
+	          "virtual 82599 in the apps",
+	          addr);
 	return -1;
 }
 
@@ -56,7 +56,8 @@ static int read_config(const char *root, const char *addr, uint8_t *cfg, size_t 
 	int fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			ixy_error("no PCI device %s (%s missing): check the address with lspci -D", addr, path);
+			ixy_error("no PCI device %s (%s missing): check the address with lspci -D", addr,
+			          path);
 		else
 			ixy_error("cannot read %s: %s (run as root)", path, strerror(errno));
 		return -1;
@@ -109,9 +110,10 @@ int pci_check_not_in_use(const char *root, const char *addr, bool force)
 			ixy_warn("%s: interface %s is up; taking it anyway (force)", addr, e->d_name);
 			continue;
 		}
-		ixy_error("%s is in use: its kernel interface %s is up. Taking it would cut that network off. "
-			  "Run 'ip link set %s down' first, or pass force (--force) if you are sure",
-			  addr, e->d_name, e->d_name);
+		ixy_error(
+		    "%s is in use: its kernel interface %s is up. Taking it would cut that network off. "
+		    "Run 'ip link set %s down' first, or pass force (--force) if you are sure",
+		    addr, e->d_name, e->d_name);
 		ret = -1;
 		break;
 	}
@@ -128,7 +130,7 @@ int pci_unbind(const char *root, const char *addr)
 		if (errno == ENOENT)
 			return 0; /* no driver bound */
 		ixy_error("cannot unbind the kernel driver of %s (%s: %s): run as root", addr, path,
-			  strerror(errno));
+		          strerror(errno));
 		return -1;
 	}
 	ssize_t n = write(fd, addr, strlen(addr));

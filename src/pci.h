@@ -9,7 +9,7 @@
 struct pci_info {
 	uint16_t vendor_id;
 	uint16_t device_id;
-	uint8_t class_code;    /* config byte 0x0B: 0x02 = network controller */
+	uint8_t class_code; /* config byte 0x0B: 0x02 = network controller */
 };
 
 /* Checks the address syntax ("dddd:bb:dd.f") and reads the ids from config space.

@@ -12,9 +12,9 @@ extern "C" {
 #endif
 
 struct ixy_hw_ops {
-	void *ctx;                 /* passed to every callback */
-	const char *name;          /* device name shown to users, e.g. "sim:0" */
-	uint16_t vendor_id;        /* PCI ids the driver is chosen by */
+	void *ctx;          /* passed to every callback */
+	const char *name;   /* device name shown to users, e.g. "sim:0" */
+	uint16_t vendor_id; /* PCI ids the driver is chosen by */
 	uint16_t device_id;
 	/* Register access at byte offset `reg` of BAR0 (32-bit). */
 	uint32_t (*read32)(void *ctx, uint32_t reg);

@@ -17,15 +17,15 @@ struct ixy_hw_ops;
 
 /* Options for ixy_open(). Zero-initialise, then set what you need; zero means "default". */
 struct ixy_options {
-	uint16_t rx_queues;      /* default 1 */
-	uint16_t tx_queues;      /* default 1 */
-	uint16_t rx_ring_size;   /* descriptors, multiple of 8, 8..4096; default 512 */
-	uint16_t tx_ring_size;   /* descriptors, multiple of 8, 8..4096; default 512 */
-	uint32_t link_timeout_ms;/* wait for link at init; default 10000; link down is not an error */
-	bool promiscuous;        /* receive every frame (FCTRL.UPE|MPE) */
-	bool force;              /* take the device even if its kernel interface is up */
-	const char *sysfs_root;  /* default "/sys" (tests point it at a fake tree) */
-	const char *hugetlbfs;   /* default $IXY_HUGETLBFS, else "/mnt/huge" */
+	uint16_t rx_queues;       /* default 1 */
+	uint16_t tx_queues;       /* default 1 */
+	uint16_t rx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
+	uint16_t tx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
+	uint32_t link_timeout_ms; /* wait for link at init; default 10000; link down is not an error */
+	bool promiscuous;         /* receive every frame (FCTRL.UPE|MPE) */
+	bool force;               /* take the device even if its kernel interface is up */
+	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
+	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
 };
 
 struct ixy_stats {
@@ -53,11 +53,11 @@ const char *ixy_last_error(void);
 /* Receives up to `n` packets from queue `queue`; returns how many were written to `bufs`.
  * The caller owns the buffers and frees them with ixy_buf_free(). */
 static inline uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
-				    uint32_t n);
+                                    uint32_t n);
 /* Queues up to `n` packets on `queue`; returns how many were taken. The driver frees
  * the taken buffers once sent; the rest still belong to the caller. */
 static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
-				    uint32_t n);
+                                    uint32_t n);
 
 /* Waits up to timeout_ms until every packet queued for TX is sent and its buffer is back in
  * its pool. Returns 0, or -1 if packets are still pending (link down?). */
@@ -92,13 +92,13 @@ struct ixy_device_head {
 };
 
 static inline uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
-				    uint32_t n)
+                                    uint32_t n)
 {
 	return ((struct ixy_device_head *)dev)->ops->rx_batch(dev, queue, bufs, n);
 }
 
 static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
-				    uint32_t n)
+                                    uint32_t n)
 {
 	return ((struct ixy_device_head *)dev)->ops->tx_batch(dev, queue, bufs, n);
 }

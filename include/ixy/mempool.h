@@ -13,18 +13,18 @@ struct ixy_mempool;
 
 /* One packet buffer: a 64-byte header followed by the frame bytes. */
 struct ixy_buf {
-	uint64_t bus_addr;         /* bus address of data[], what the NIC is given */
-	struct ixy_mempool *pool;  /* where ixy_buf_free() returns it */
-	uint32_t len;              /* frame length in data[] */
-	uint32_t index;            /* position in the pool */
+	uint64_t bus_addr;        /* bus address of data[], what the NIC is given */
+	struct ixy_mempool *pool; /* where ixy_buf_free() returns it */
+	uint32_t len;             /* frame length in data[] */
+	uint32_t index;           /* position in the pool */
 	uint8_t reserved[40];
-	uint8_t data[];            /* 64-byte aligned, pool->buf_size bytes */
+	uint8_t data[]; /* 64-byte aligned, pool->buf_size bytes */
 };
 
 struct ixy_mempool {
-	uint32_t buf_size;         /* bytes of data[] per buffer */
-	uint32_t count;            /* buffers in the pool */
-	uint32_t free_count;       /* entries in free_stack */
+	uint32_t buf_size;   /* bytes of data[] per buffer */
+	uint32_t count;      /* buffers in the pool */
+	uint32_t free_count; /* entries in free_stack */
 	struct ixy_buf **free_stack;
 	struct ixy_mempool_mem *mem; /* private: the DMA regions behind the pool */
 };

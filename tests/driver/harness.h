@@ -16,7 +16,8 @@ struct port {
 	char name[16];
 };
 
-static inline void port_open(struct port *p, struct ixgbe_bus *bus, unsigned n, const struct ixy_options *opts)
+static inline void port_open(struct port *p, struct ixgbe_bus *bus, unsigned n,
+                             const struct ixy_options *opts)
 {
 	struct ixgbe_model_config cfg;
 	ixgbe_model_default_config(&cfg, n);

@@ -68,14 +68,14 @@ int main(void)
 	strcpy(root, "/tmp/ixy-test-sysfs-XXXXXX");
 	CHECK(mkdtemp(root));
 
-	fake_device("0000:03:00.0", 0x8086, 0x10FB, 0x02);     /* 82599ES */
-	fake_device("0000:04:00.0", 0x10EC, 0x8168, 0x02);     /* Realtek NIC */
-	fake_device("0000:05:00.0", 0x8086, 0x1528, 0x02);     /* X540: refused, see README */
-	fake_device("0000:06:00.0", 0x8086, 0x10FB, 0x01);     /* storage class with an 82599 id */
-	fake_device("0000:07:00.0", 0x8086, 0x10ED, 0x02);     /* 82599 virtual function */
-	fake_device("0000:08:00.0", 0x8086, 0x10FB, 0x02);     /* 82599 with an interface up */
+	fake_device("0000:03:00.0", 0x8086, 0x10FB, 0x02); /* 82599ES */
+	fake_device("0000:04:00.0", 0x10EC, 0x8168, 0x02); /* Realtek NIC */
+	fake_device("0000:05:00.0", 0x8086, 0x1528, 0x02); /* X540: refused, see README */
+	fake_device("0000:06:00.0", 0x8086, 0x10FB, 0x01); /* storage class with an 82599 id */
+	fake_device("0000:07:00.0", 0x8086, 0x10ED, 0x02); /* 82599 virtual function */
+	fake_device("0000:08:00.0", 0x8086, 0x10FB, 0x02); /* 82599 with an interface up */
 	fake_interface("0000:08:00.0", "eth7", "0x1003\n");
-	fake_device("0000:09:00.0", 0x8086, 0x10FB, 0x02);     /* 82599 with an interface down */
+	fake_device("0000:09:00.0", 0x8086, 0x10FB, 0x02); /* 82599 with an interface down */
 	fake_interface("0000:09:00.0", "eth8", "0x1002\n");
 
 	/* Ids read from config space. */
