@@ -702,33 +702,43 @@ static uint32_t ctr_peek(struct ixgbe_model *m, uint32_t r)
 }
 
 /* ---- queue checks ---- */
+/* The checks a queue's ring gets when its ENABLE is set, the same for Rx ('R') and Tx ('T'):
+ * init done, ring programmed, length legal, ring inside one DMA region. Maps it, or leaves
+ * q->ring NULL (the queue then moves nothing). */
+static void map_ring(struct ixgbe_model *m, struct queue *q, char rt, unsigned n, uint64_t base, uint32_t len)
+{
+	const char *init = rt == 'R' ? "4.6.7" : "4.6.8";
+	q->ring = NULL;
+	q->size = 0;
+	if (in_reset(m) || m->reads < m->dmai_due || m->reads < m->ard_due)
+		violation(m, "%cXDCTL(%u).ENABLE set before EEC.ARD and RDRXCTL.DMAIDONE read 1 (DS 4.6.3)",
+		          rt, n);
+	if ((q->programmed & 3) != 3)
+		violation(m, "%cXDCTL(%u).ENABLE set before %cDBAL/%cDLEN(%u) were programmed (DS %s)", rt, n,
+		          rt, rt, n, init);
+	if (len == 0 || len % 128 || len / 16 > 8192) {
+		violation(m,
+		          "%cXDCTL(%u).ENABLE with %cDLEN(%u)=%u: must be a non-zero multiple of 128 bytes, "
+		          "at most 8192 descriptors (DS %s)",
+		          rt, n, rt, n, len, rt == 'R' ? "8.2.3.8.3" : "8.2.3.9.7, 7.2.3.3");
+	} else if ((q->ring = ixgbe_bus_translate(m->bus, base & ~0x7Full, len)) == NULL) {
+		violation(m,
+		          "DMA fault: %cx ring %u at bus 0x%llx + %u bytes is not inside one registered DMA "
+		          "region (DS %s)",
+		          rt, n, (unsigned long long)base, len, rt == 'R' ? "7.1.9" : "7.2.3.3");
+	} else {
+		q->size = len / 16;
+	}
+}
+
 static void rx_enable(struct ixgbe_model *m, unsigned n)
 {
 	struct queue *q = &m->rxq[n];
 	uint32_t b = rxq_base(n);
 	uint32_t len = *reg(m, b + Q_LEN), srr = *reg(m, b + Q_SRRCTL);
 	uint64_t base = (uint64_t)*reg(m, b + Q_BAH) << 32 | *reg(m, b + Q_BAL);
-	q->ring = NULL;
-	q->size = 0;
 	q->seen_enabled = false;
-	if (in_reset(m) || m->reads < m->dmai_due || m->reads < m->ard_due)
-		violation(m, "RXDCTL(%u).ENABLE set before EEC.ARD and RDRXCTL.DMAIDONE read 1 (DS 4.6.3)",
-		          n);
-	if ((q->programmed & 3) != 3)
-		violation(m, "RXDCTL(%u).ENABLE set before RDBAL/RDLEN(%u) were programmed (DS 4.6.7)", n, n);
-	if (len == 0 || len % 128 || len / 16 > 8192) {
-		violation(m,
-		          "RXDCTL(%u).ENABLE with RDLEN(%u)=%u: must be a non-zero multiple of 128 bytes, "
-		          "at most 8192 descriptors (DS 8.2.3.8.3)",
-		          n, n, len);
-	} else if ((q->ring = ixgbe_bus_translate(m->bus, base & ~0x7Full, len)) == NULL) {
-		violation(m,
-		          "DMA fault: Rx ring %u at bus 0x%llx + %u bytes is not inside one registered DMA "
-		          "region (DS 7.1.9)",
-		          n, (unsigned long long)base, len);
-	} else {
-		q->size = len / 16;
-	}
+	map_ring(m, q, 'R', n, base, len);
 	unsigned bs = srr & SRRCTL_BSIZE_MASK, dt = SRRCTL_DESCTYPE(srr);
 	if (bs < 1 || bs > 16)
 		violation(m, "SRRCTL(%u).BSIZEPACKET=%u must be 1..16 KB (DS 8.2.3.8.7)", n, bs);
@@ -753,32 +763,13 @@ static void tx_enable(struct ixgbe_model *m, unsigned n)
 	uint32_t b = txq_base(n);
 	uint32_t len = *reg(m, b + Q_LEN);
 	uint64_t base = (uint64_t)*reg(m, b + Q_BAH) << 32 | *reg(m, b + Q_BAL);
-	q->ring = NULL;
-	q->size = 0;
 	q->seen_enabled = false;
 	q->wb_next = q->head;
 	q->wb_count = 0;
-	if (in_reset(m) || m->reads < m->dmai_due || m->reads < m->ard_due)
-		violation(m, "TXDCTL(%u).ENABLE set before EEC.ARD and RDRXCTL.DMAIDONE read 1 (DS 4.6.3)",
-		          n);
 	if (!(*reg(m, R_DMATXCTL) & DMATXCTL_TE))
 		violation(m, "TXDCTL(%u).ENABLE set while DMATXCTL.TE is 0: TE must be set first (DS 4.6.8)",
 		          n);
-	if ((q->programmed & 3) != 3)
-		violation(m, "TXDCTL(%u).ENABLE set before TDBAL/TDLEN(%u) were programmed (DS 4.6.8)", n, n);
-	if (len == 0 || len % 128 || len / 16 > 8192) {
-		violation(m,
-		          "TXDCTL(%u).ENABLE with TDLEN(%u)=%u: must be a non-zero multiple of 128 bytes, "
-		          "at most 8192 descriptors (DS 8.2.3.9.7, 7.2.3.3)",
-		          n, n, len);
-	} else if ((q->ring = ixgbe_bus_translate(m->bus, base & ~0x7Full, len)) == NULL) {
-		violation(m,
-		          "DMA fault: Tx ring %u at bus 0x%llx + %u bytes is not inside one registered DMA "
-		          "region (DS 7.2.3.3)",
-		          n, (unsigned long long)base, len);
-	} else {
-		q->size = len / 16;
-	}
+	map_ring(m, q, 'T', n, base, len);
 	if (q->head >= q->size && q->size)
 		q->head = 0;
 	m->tx_running[n / 64] |= 1ull << (n % 64);
