@@ -73,8 +73,13 @@ int main(int argc, char **argv)
 	drop_pending(&dirs[0]);
 	drop_pending(&dirs[1]);
 	/* Both TX rings drain before either RX pool goes away: each holds the other's buffers. */
-	for (int i = 0; i < 2; i++)
-		ixy_tx_flush(ports[i].dev, 1000);
+	for (int i = 0; i < 2; i++) {
+		if (ixy_tx_flush(ports[i].dev, 1000) < 0) {
+			fprintf(stderr, "ixy-fwd: %s still had frames queued after 1 s: is its link up?\n",
+			        ports[i].name);
+			ret = 1;
+		}
+	}
 	for (int i = 0; i < 2; i++) {
 		app_update_stats(&ports[i]);
 		app_print_total(&ports[i]);

@@ -153,7 +153,11 @@ int main(int argc, char **argv)
 			break;
 	}
 	/* Let the NIC finish: every frame sent and counted (bounded waits). */
-	ixy_tx_flush(port.dev, 1000);
+	int ret = 0;
+	if (ixy_tx_flush(port.dev, 1000) < 0) {
+		fprintf(stderr, "ixy-pktgen: frames still queued after 1 s: is the link up?\n");
+		ret = 1;
+	}
 	for (int i = 0; i < 200 && port.total.tx_packets < sent; i++) {
 		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, APP_MAX_BATCH);
 		for (uint32_t k = 0; k < got; k++)
@@ -163,7 +167,8 @@ int main(int argc, char **argv)
 	}
 	app_update_stats(&port);
 	app_print_total(&port);
-	int ret = app_close(&port) < 0 ? 1 : 0;
+	if (app_close(&port) < 0)
+		ret = 1;
 	ixy_mempool_destroy(pool);
 	pcap_frames_free(&replay);
 	return ret;

@@ -292,7 +292,8 @@ static void ixgbe_set_promiscuous(struct ixy_device *dev, bool on)
 		reg_set_bits(dev, IXGBE_FCTRL, IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE);
 	else
 		reg_clear_bits(dev, IXGBE_FCTRL, IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE);
-	rx_enable(dev);
+	if (rx_enable(dev) < 0)
+		ixy_warn("%s: the receiver did not come back on after the filter change", dev->name);
 }
 
 static void ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6])
@@ -310,10 +311,15 @@ static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 	uint32_t low =
 	    (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
 	uint32_t high = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
-	/* Low half first, then the high half with Address Valid, so the filter never matches a
-	 * half-written address (DS 8.2.3.7.10). */
+	/* A receive filter: changed with RXEN clear (DS 8.2.3.7.1). Address Valid off while the two
+	 * halves change, on again with the high half (DS 8.2.3.7.10). */
+	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & 0x7FFF0000u;
+	reg_write(dev, IXGBE_RAH(0), rah);
 	reg_write(dev, IXGBE_RAL(0), low);
-	reg_write(dev, IXGBE_RAH(0), (reg_read(dev, IXGBE_RAH(0)) & 0x7FFF0000u) | high | IXGBE_RAH_AV);
+	reg_write(dev, IXGBE_RAH(0), rah | high | IXGBE_RAH_AV);
+	if (rx_enable(dev) < 0)
+		ixy_warn("%s: the receiver did not come back on after the MAC change", dev->name);
 }
 
 static uint32_t ixgbe_link_speed(struct ixy_device *dev)
@@ -333,12 +339,19 @@ static uint32_t ixgbe_link_speed(struct ixy_device *dev)
 	}
 }
 
-static void free_rx_queue(struct rx_queue *q)
+static void free_rx_queue(struct ixy_device *dev, struct rx_queue *q)
 {
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
-	ixy_mempool_destroy(q->pool); /* the ring's buffers belong to this pool */
+	/* The ring's buffers are this pool's; any other missing one is still in use (an app holds
+	 * it, or another port's TX ring does): then the pool must outlive this device. */
+	if (q->pool && q->pool->free_count + q->size != q->pool->count) {
+		ixy_warn("%s: %u receive buffers are still in use; their memory is not freed", dev->name,
+		         q->pool->count - q->size - q->pool->free_count);
+	} else {
+		ixy_mempool_destroy(q->pool);
+	}
 	free(q);
 }
 
@@ -375,7 +388,7 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_SRRCTL(n),
 	          IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
 	              (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
-	reg_write(dev, IXGBE_RDH(n), 0);
+	reg_write(dev, IXGBE_RDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.7) */
 	reg_write(dev, IXGBE_RDT(n), 0);
 	for (uint16_t i = 0; i < size; i++) {
 		struct ixy_buf *buf = ixy_buf_alloc(q->pool);
@@ -418,6 +431,10 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	}
 	for (int i = 0; i < 256; i++)
 		reg_write(dev, IXGBE_MPSAR(i), i == 0);
+	for (int i = 0; i < 64; i++)
+		reg_write(dev, IXGBE_PFVLVF(i), 0); /* VLAN pool filters (DS 8.2.3.27.15, .16) */
+	for (int i = 0; i < 128; i++)
+		reg_write(dev, IXGBE_PFVLVFB(i), 0);
 	uint32_t fctrl = reg_read(dev, IXGBE_FCTRL) | IXGBE_FCTRL_BAM;
 	if (dev->promiscuous)
 		fctrl |= IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE;
@@ -447,10 +464,11 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	if (dma_alloc(dev, size * sizeof(struct ixgbe_tx_desc), &q->ring_mem) < 0)
 		return -1;
 	q->ring = q->ring_mem.virt;
+	/* The ring: 128-byte aligned (page aligned here), length a multiple of 128 (DS 8.2.3.9.5, .7). */
 	reg_write(dev, IXGBE_TDBAL(n), (uint32_t)q->ring_mem.bus);
 	reg_write(dev, IXGBE_TDBAH(n), (uint32_t)(q->ring_mem.bus >> 32));
 	reg_write(dev, IXGBE_TDLEN(n), size * (uint32_t)sizeof(struct ixgbe_tx_desc));
-	reg_write(dev, IXGBE_TDH(n), 0);
+	reg_write(dev, IXGBE_TDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.8) */
 	reg_write(dev, IXGBE_TDT(n), 0);
 	/* Prefetch 32, host 1, write-back 0: DD only on RS descriptors (DS 8.2.3.9.10, 7.2.3.5). */
 	reg_write(dev, IXGBE_TXDCTL(n), 32u | 1u << 8);
@@ -536,26 +554,35 @@ static void ixgbe_close(struct ixy_device *dev)
 	struct ixgbe *drv = dev->driver;
 	if (!drv)
 		return;
-	/* Stop TX once sent, then RX; memory is freed only after the queues read disabled (DS 4.6.7.1.2). */
+	/* Stop TX once sent, then RX; memory is freed only after the queues read disabled
+	 * (DS 4.6.7.1.2, 4.6.8). A queue that does not stop keeps its memory: freeing it could let
+	 * the NIC DMA into memory that is reused. */
 	if (ixgbe_tx_flush(dev, TX_DRAIN_TIMEOUT_MS) < 0)
 		ixy_warn("%s: TX still had packets after %u ms (link down?); dropping them", dev->name,
 		         TX_DRAIN_TIMEOUT_MS);
+	bool stopped = true;
 	for (uint16_t n = 0; n < 64; n++) {
 		if (!drv->tx[n])
 			continue;
-		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
-		reg_wait(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0, INIT_TIMEOUT_MS);
+		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE); /* DS 8.2.3.9.10 */
+		stopped &= reg_wait(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0, INIT_TIMEOUT_MS) == 0;
 	}
-	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN); /* DS 8.2.3.8.10 */
 	for (uint16_t n = 0; n < 64; n++) {
 		if (!drv->rx[n])
 			continue;
-		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
-		reg_wait(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, 0, INIT_TIMEOUT_MS);
+		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE); /* DS 4.6.7.1.2 */
+		stopped &= reg_wait(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, 0, INIT_TIMEOUT_MS) == 0;
 	}
 	usleep(100); /* pending descriptor fetches finish after ENABLE reads 0 (DS 4.6.7.1.2) */
+	reg_clear_bits(dev, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD); /* no driver any more (DS 8.2.3.1.3) */
+	if (!stopped) {
+		ixy_warn("%s: a queue did not stop within %u ms; its DMA memory is not freed", dev->name,
+		         INIT_TIMEOUT_MS);
+		return;
+	}
 	for (uint16_t n = 0; n < 64; n++) {
-		free_rx_queue(drv->rx[n]);
+		free_rx_queue(dev, drv->rx[n]);
 		free_tx_queue(drv->tx[n]);
 	}
 	free(drv);
@@ -583,7 +610,14 @@ int ixgbe_init(struct ixy_device *dev)
 {
 	dev->head.ops = &ixgbe_ops;
 	dev->ctrl = &ixgbe_ctrl;
-	if (reg_read(dev, IXGBE_STATUS) == 0xFFFFFFFFu) {
+	if (dev->rx_queues > 1) {
+		/* Without RSS (MRQC, DS 7.1.2.8) the 82599 puts every frame on queue 0. */
+		ixy_error("%s: %u RX queues asked for, but this driver does not program RSS, so only queue 0 "
+		          "would receive: use one RX queue (TX queues: up to 64)",
+		          dev->name, dev->rx_queues);
+		return -1;
+	}
+	if (reg_read(dev, IXGBE_STATUS) == 0xFFFFFFFFu) { /* DS 8.2.3.1.2: never all ones on a live device */
 		ixy_error("%s reads all ones: the device does not answer (powered down, or removed)",
 		          dev->name);
 		return -1;
@@ -607,7 +641,15 @@ int ixgbe_init(struct ixy_device *dev)
 	    wait_step(dev, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE,
 	              "DMA init (RDRXCTL.DMAIDONE)") < 0)
 		goto fail;
-	reg_set_bits(dev, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
+	reg_set_bits(dev, IXGBE_CTRL_EXT,
+	             IXGBE_CTRL_EXT_DRV_LOAD); /* a driver runs the port (DS 8.2.3.1.3) */
+	/* The EEPROM must be there with a valid checksum, or the MAC and link setup are defaults
+	 * (DS 8.2.3.2.1, 8.2.3.4.10). */
+	if (!(reg_read(dev, IXGBE_EEC) & IXGBE_EEC_PRES) ||
+	    (reg_read(dev, IXGBE_FWSM) & IXGBE_FWSM_EXT_ERR_IND))
+		ixy_warn("%s: no valid EEPROM image (EEC.PRES / FWSM.EXT_ERR_IND): MAC address and link "
+		         "settings may be wrong",
+		         dev->name);
 	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
 	 * auto-negotiation (DS 4.6.4). */
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);

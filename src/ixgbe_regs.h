@@ -21,9 +21,12 @@
 #define IXGBE_EIMC_ALL 0x7FFFFFFFu /* bit 31 is reserved */
 
 /* EEPROM and DMA init status (DS 4.6.3) */
-#define IXGBE_EEC 0x10010       /* DS 8.2.3.2.1 */
-#define IXGBE_EEC_ARD (1u << 9) /* EEPROM auto-read done */
-#define IXGBE_RDRXCTL 0x02F00   /* DS 8.2.3.8.8 */
+#define IXGBE_EEC 0x10010                    /* DS 8.2.3.2.1 */
+#define IXGBE_EEC_ARD (1u << 9)              /* EEPROM auto-read done */
+#define IXGBE_EEC_PRES (1u << 8)             /* EEPROM present with a valid signature */
+#define IXGBE_FWSM 0x10148                   /* DS 8.2.3.4.10 */
+#define IXGBE_FWSM_EXT_ERR_IND (0x3Fu << 19) /* 0: EEPROM checksum valid */
+#define IXGBE_RDRXCTL 0x02F00                /* DS 8.2.3.8.8 */
 #define IXGBE_RDRXCTL_CRCSTRIP (1u << 1)
 #define IXGBE_RDRXCTL_DMAIDONE (1u << 3)
 #define IXGBE_RDRXCTL_RSCFRSTSIZE (0x1Fu << 17)
@@ -56,9 +59,11 @@
 #define IXGBE_RAL(i) (0x0A200 + 8 * (i)) /* DS 8.2.3.7.9 */
 #define IXGBE_RAH(i) (0x0A204 + 8 * (i)) /* DS 8.2.3.7.10 */
 #define IXGBE_RAH_AV (1u << 31)
-#define IXGBE_MPSAR(i) (0x0A600 + 4 * (i)) /* DS 8.2.3.7.10, 256 registers */
-#define IXGBE_PFUTA(i) (0x0F400 + 4 * (i)) /* DS 8.2.3.27.12, 128 registers */
-#define IXGBE_SECRXCTRL 0x08D00            /* DS 8.2.3.12.x, Rx security block */
+#define IXGBE_MPSAR(i) (0x0A600 + 4 * (i))   /* DS 8.2.3.7.10, 256 registers */
+#define IXGBE_PFUTA(i) (0x0F400 + 4 * (i))   /* DS 8.2.3.27.12, 128 registers */
+#define IXGBE_PFVLVF(i) (0x0F100 + 4 * (i))  /* DS 8.2.3.27.15, 64 registers */
+#define IXGBE_PFVLVFB(i) (0x0F200 + 4 * (i)) /* DS 8.2.3.27.16, 128 registers */
+#define IXGBE_SECRXCTRL 0x08D00              /* DS 8.2.3.12.x, Rx security block */
 #define IXGBE_SECRXCTRL_RX_DIS (1u << 1)
 #define IXGBE_SECRXSTAT 0x08D04
 #define IXGBE_SECRXSTAT_RDY (1u << 0)

@@ -17,7 +17,7 @@ struct ixy_hw_ops;
 
 /* Options for ixy_open(). Zero-initialise, then set what you need; zero means "default". */
 struct ixy_options {
-	uint16_t rx_queues;       /* default 1 */
+	uint16_t rx_queues;       /* default 1; ixgbe takes only 1 (no RSS yet), virtio 1 */
 	uint16_t tx_queues;       /* default 1 */
 	uint16_t rx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
 	uint16_t tx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
@@ -55,7 +55,9 @@ const char *ixy_last_error(void);
 static inline uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
                                     uint32_t n);
 /* Queues up to `n` packets on `queue`; returns how many were taken. The driver frees
- * the taken buffers once sent; the rest still belong to the caller. */
+ * the taken buffers once sent; the rest still belong to the caller. Each buffer's len must be
+ * 14 to the pool's buf_size (at most 16383 bytes), and queue < ixy_tx_queue_count(): the
+ * datapath does not check. */
 static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
                                     uint32_t n);
 
