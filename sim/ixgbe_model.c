@@ -75,7 +75,8 @@
 #define R_SECRXCTRL 0x08D00 /* 1 RX_DIS */
 #define SECRXCTRL_RX_DIS (1u << 1)
 #define R_SECRXSTAT 0x08D04 /* 0 SECRX_RDY */
-#define R_RTTDCS 0x04900    /* DS 8.2.3.10.2 */
+#define R_RTTDCS 0x04900    /* DS 8.2.3.10.2: 6 ARBDIS */
+#define RTTDCS_ARBDIS (1u << 6)
 #define R_RTTDQSEL 0x04904
 #define R_RTTDT1C 0x04908
 #define R_TXPBTHRESH 0x04950
@@ -775,6 +776,28 @@ static void tx_enable(struct ixgbe_model *m, unsigned n)
 	m->tx_running[n / 64] |= 1ull << (n % 64);
 }
 
+/* V21: a tail write on a running queue may only hand over descriptors software owns. Hardware owns
+ * head .. old-1 (mod N); software may advance the tail by d = (new - old) mod N with
+ * d <= (head - old - 1) mod N (head == old: the ring is empty for the hardware, up to N-1).
+ * Anything more moves the tail into the hardware's part of the ring: it takes back descriptors
+ * the hardware owns, or (the same thing seen forwards) overruns the head. The write still takes
+ * effect (the register latches it, tail < N keeps the model safe). Called under the port lock, so
+ * head is the hardware's current head. */
+static void check_tail_owned(struct ixgbe_model *m, const struct queue *q, char rt, unsigned n, uint32_t v)
+{
+	uint32_t N = q->size, old = q->tail, head = q->head;
+	uint32_t d = (v + N - old) % N, limit = (head + 2 * N - old - 1) % N;
+	if (d <= limit)
+		return;
+	violation(m,
+	          "%cDT(%u) moved from %u to %u past %cDH=%u: it %s (advanced by %u, at most %u allowed; "
+	          "DS %s)",
+	          rt, n, old, v, rt, head,
+	          rt == 'R' ? "takes back descriptors the hardware owns"
+	                    : "overruns TDH, handing over descriptors the hardware still owns",
+	          d, limit, rt == 'R' ? "7.1.9" : "7.2.3.3");
+}
+
 /* Global Rx configuration checks, done when RXEN goes to 1 (DS 4.6.7). */
 static void check_rx_global(struct ixgbe_model *m)
 {
@@ -913,11 +936,20 @@ static void wr_rxq(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			q->programmed |= 2;
 		*reg(m, r) = v;
 		return;
-	case Q_HEAD:
+	case Q_HEAD: {
+		uint32_t size = *reg(m, rxq_base(n) + Q_LEN) / 16;
 		if (enabled && v != 0)
 			violation(m, "RDH(%u) written with %u while the queue is enabled (DS 4.6.7)", n, v);
+		if (size && v >= size) {
+			violation(m,
+			          "RDH(%u)=%u is beyond the ring of %u descriptors (RDLEN=%u; write ignored) "
+			          "(DS 8.2.3.8.4)",
+			          n, v, size, size * 16);
+			return;
+		}
 		q->head = v;
 		return;
+	}
 	case Q_TAIL: {
 		uint32_t size = q->size ? q->size : *reg(m, rxq_base(n) + Q_LEN) / 16;
 		if (v >= size && !(v == 0 && size == 0)) {
@@ -925,8 +957,11 @@ static void wr_rxq(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			          size);
 			return;
 		}
-		if (v != q->head && !(q_running(m, q, ctl) && q->seen_enabled))
+		bool runs = q_running(m, q, ctl) && q->seen_enabled;
+		if (v != q->head && !runs)
 			violation(m, "RDT(%u) written before RXDCTL(%u).ENABLE reads 1 (DS 4.6.7)", n, n);
+		if (runs && q->size)
+			check_tail_owned(m, q, 'R', n, v);
 		q->tail = v;
 		return;
 	}
@@ -976,13 +1011,22 @@ static void wr_txq(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			q->programmed |= 2;
 		*reg(m, r) = v;
 		return;
-	case Q_HEAD:
+	case Q_HEAD: {
+		uint32_t size = *reg(m, txq_base(n) + Q_LEN) / 16;
 		if (enabled && v != 0)
 			violation(m, "TDH(%u) written with %u while the queue is enabled (DS 4.6.8)", n, v);
+		if (size && v >= size) {
+			violation(m,
+			          "TDH(%u)=%u is beyond the ring of %u descriptors (TDLEN=%u; write ignored) "
+			          "(DS 4.6.8, 7.2.3.3)",
+			          n, v, size, size * 16);
+			return;
+		}
 		q->head = v;
 		q->wb_next = v;
 		q->wb_count = 0;
 		return;
+	}
 	case Q_TAIL: {
 		uint32_t size = q->size ? q->size : *reg(m, txq_base(n) + Q_LEN) / 16;
 		if (v >= size && !(v == 0 && size == 0)) {
@@ -990,8 +1034,16 @@ static void wr_txq(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			          size);
 			return;
 		}
-		if (v != q->head && !(q_running(m, q, ctl) && q->seen_enabled))
+		bool runs = q_running(m, q, ctl) && q->seen_enabled;
+		if (v != q->head && !runs)
 			violation(m, "TDT(%u) written before TXDCTL(%u).ENABLE reads 1 (DS 4.6.8)", n, n);
+		if (v != q->tail && (*reg(m, R_RTTDCS) & RTTDCS_ARBDIS))
+			violation(m,
+			          "TDT(%u) moved from %u to %u while RTTDCS.ARBDIS=1: the Tx arbiter is off "
+			          "and nothing is fetched; clear ARBDIS after MTQC (DS 4.6.8, 7.2.1.2.1)",
+			          n, q->tail, v);
+		if (runs && q->size)
+			check_tail_owned(m, q, 'T', n, v);
 		q->tail = v;
 		return;
 	}
@@ -1227,7 +1279,10 @@ static unsigned rx_stat_index(struct ixgbe_model *m, unsigned qn)
 /* Returns 1 if the frame was consumed (delivered or dropped), 0 if it must wait. */
 static int rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless)
 {
-	if (!(*reg(m, R_RXCTRL) & RXCTRL_RXEN) || in_reset(m) || (*reg(m, R_CTRL) & CTRL_MASTER_DIS))
+	/* RXEN=0, or the Rx security block still disabled (SECRXCTRL.RX_DIS=1, E1 sequence not
+	 * finished): nothing is received, nothing counted. */
+	if (!(*reg(m, R_RXCTRL) & RXCTRL_RXEN) || (*reg(m, R_SECRXCTRL) & SECRXCTRL_RX_DIS) || in_reset(m) ||
+	    (*reg(m, R_CTRL) & CTRL_MASTER_DIS))
 		return lossless ? 0 : 1;
 	uint32_t wire = len + 4; /* with FCS */
 	if (!bad_fcs) {
@@ -1408,10 +1463,16 @@ static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool
 }
 
 /* ---- Tx path (DS 7.2; fact sheet 5.4) ---- */
+/* Write-back format (fact sheet 4.5): bytes 0-7 are reserved afterwards, so the buffer address is
+ * overwritten with a poison pattern (a driver reading addresses back from the ring breaks); DD is
+ * bit 0 of byte 12, stored last with release order. */
+#define TX_WB_POISON 0xDEADBEEFDEADBEEFull
 static void tx_writeback(struct queue *q, uint32_t idx)
 {
-	uint8_t *sta = q->ring + 16 * idx + 12;
-	__atomic_fetch_or(sta, (uint8_t)1, __ATOMIC_RELEASE); /* DD */
+	uint8_t *desc = q->ring + 16 * idx;
+	uint64_t poison = TX_WB_POISON;
+	memcpy(desc, &poison, 8);
+	__atomic_fetch_or(desc + 12, (uint8_t)1, __ATOMIC_RELEASE); /* DD */
 }
 
 static void tx_flush_wb(struct ixgbe_model *m, struct queue *q)
@@ -1431,7 +1492,8 @@ static unsigned tx_queue(struct ixgbe_model *m, unsigned n)
 	struct queue *q = &m->txq[n];
 	uint32_t b = txq_base(n);
 	uint32_t ctl = *reg(m, b + Q_CTL);
-	if (!q_running(m, q, ctl) || !q->ring || !(*reg(m, R_DMATXCTL) & DMATXCTL_TE))
+	if (!q_running(m, q, ctl) || !q->ring || !(*reg(m, R_DMATXCTL) & DMATXCTL_TE) ||
+	    (*reg(m, R_RTTDCS) & RTTDCS_ARBDIS)) /* Tx arbiter off: nothing fetched (DS 4.6.8) */
 		return 0;
 	unsigned work = 0;
 	uint32_t wthresh = (ctl >> 16) & 0x7F;

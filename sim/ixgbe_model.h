@@ -1,3 +1,4 @@
+// clang-format off
 /* Behavioural model of an Intel 82599 (ixgbe) port: the "virtual 82599" the driver is tested
  * against. Written from the datasheet rules collected in 82599-facts.md (datasheet Rev 3.3);
  * it is attached to the library only through the seams of include/ixy/hw.h.
@@ -33,15 +34,23 @@
  * frame is missed (MPC(0)++, EICR.RX_MISS). With no free descriptor: SRRCTL.DROP_EN=1 drops
  * (QPRDC++); DROP_EN=0 keeps the frame waiting (head-of-line). An rx-pcap source is lossless: a
  * frame is read from the file only when it can be delivered (RXEN, queue running, descriptors).
- * While RXCTRL.RXEN=0, wire frames are discarded without counting (pcap frames wait).
+ * While RXCTRL.RXEN=0 or SECRXCTRL.RX_DIS=1 (E1 sequence not finished: the Rx security block is
+ * off), wire frames are discarded without counting (pcap frames wait).
+ *
+ * Tx. Nothing is fetched unless DMATXCTL.TE=1, TXDCTL.ENABLE reads 1 and RTTDCS.ARBDIS=0 (the Tx
+ * arbiter is on). Descriptor write-back (DD, byte 12 bit 0) also overwrites bytes 0-7 (reserved
+ * after write-back, fact sheet 4.5) with 0xDEADBEEFDEADBEEF, so the buffer address is gone.
  *
  * Violations (each recorded with rule and datasheet section, printed to stderr, counted):
  *   V1  register written while CTRL.RST/LRST in progress            (DS 8.2.3.1.1)
  *   V2  RDBAL/TDBAL not 128-byte aligned                            (DS 8.2.3.8.1, 8.2.3.9.5)
  *   V3  RDLEN/TDLEN not a multiple of 128; 0 or >8192 descriptors at enable
- * (DS 8.2.3.8.3, 7.2.3.3, 8.2.3.9.7) V4  ring register (RDBAL/H, RDLEN, SRRCTL, TDBAL/H, TDLEN) written while
- * the queue is enabled (DS 4.6.7, 4.6.8) V5  RDH/TDH written non-zero while enabled, or beyond the ring
- * (DS 4.6.7, 8.2.3.8.4) V6  RDT/TDT >= ring size (write ignored)                         (DS 7.1.9, 7.2.3.3)
+ *                                                                   (DS 8.2.3.8.3, 7.2.3.3, 8.2.3.9.7)
+ *   V4  ring register (RDBAL/H, RDLEN, SRRCTL, TDBAL/H, TDLEN) written while the queue is enabled
+ *                                                                   (DS 4.6.7, 4.6.8)
+ *   V5  RDH/TDH written non-zero while enabled, or >= RDLEN/16 (TDLEN/16) when the length is
+ *       non-zero (write ignored)                                    (DS 4.6.7, 8.2.3.8.4, 7.2.3.3)
+ *   V6  RDT/TDT >= ring size (write ignored)                         (DS 7.1.9, 7.2.3.3)
  *   V7  RDT/TDT moved before RXDCTL/TXDCTL.ENABLE was read back as 1 (DS 4.6.7, 4.6.8)
  *   V8  queue enabled before its ring (base+length) was programmed  (DS 4.6.7, 4.6.8)
  *   V9  descriptor ring not inside one registered DMA region        (DMA fault, DS 7.1.9)
@@ -61,12 +70,19 @@
  *       of DTALEN; DTALEN 0; frame < 14 bytes; more than 40-WTHRESH descriptors per frame
  *                                                                   (DS 7.2.3.2.4, 7.2.3.4.1)
  *   V19 RDRXCTL.DMAIDONE / EEC.ARD not yet set when a queue is enabled (DS 4.6.3)
+ *   V20 TDT moved (written with a value != the current tail) while RTTDCS.ARBDIS=1
+ *                                                                   (DS 4.6.8, 7.2.1.2.1)
+ *   V21 RDT/TDT write on a running queue that takes back descriptors the hardware owns or
+ *       hands over ones it still owns: the tail may advance by d = (new-old) mod N only with
+ *       d <= (head-old-1) mod N (head == old: up to N-1); the write still takes effect
+ *                                                                   (DS 7.1.9, 7.2.3.3)
  * Warnings (counted separately, not violations): access to an offset with no register behind it
  * (returns 0), writes to read-only registers.
  *
  * Limits: little-endian host; no RSS/VMDq/DCB/interrupt delivery; the bus never unmaps (a
  * region freed by the library stays in the table).
  */
+// clang-format on
 #ifndef IXGBE_MODEL_H
 #define IXGBE_MODEL_H
 

@@ -30,6 +30,8 @@
 #define SECRXCTRL 0x08D00
 #define SECRXSTAT 0x08D04
 #define DMATXCTL 0x04A80
+#define RTTDCS 0x04900
+#define ARBDIS (1u << 6)
 #define AUTOC 0x042A0
 #define LINKS 0x042A4
 #define RAL0 0x0A200

@@ -162,6 +162,87 @@ int main(void)
 	expect(&e, "DTYP=5", "bad Tx descriptor type");
 	env_close(&e);
 
+	/* 11. TDT moved while the Tx arbiter is off (RTTDCS.ARBDIS=1): flagged, and nothing is sent
+	 * until ARBDIS is cleared (DS 4.6.8, 7.2.1.2.1). */
+	env_open(&e, 0, true);
+	bring_up(&e);
+	ixgbe_model_capture(e.m, true);
+	W(&e, RTTDCS, R(&e, RTTDCS) | ARBDIS);
+	W(&e, TDT(0), 0); /* not moved: no violation */
+	CHECK(ixgbe_model_violations(e.m) == 0);
+	make_frame(f, 60, BCAST, 11);
+	tx_send(&e, f, 60);
+	expect(&e, "TDT(0) moved from 0 to 1 while RTTDCS.ARBDIS=1", "TDT moved while ARBDIS=1");
+	CHECK(ixgbe_model_count_matching(e.m, "DS 4.6.8, 7.2.1.2.1") == 1);
+	ixgbe_model_step(e.m);
+	uint8_t got[128];
+	CHECK(R(&e, TDH(0)) == 0 && !(e.mem[TX_RING_OFF + 12] & 1));
+	CHECK(ixgbe_model_captured(e.m, got, sizeof(got)) == 0);
+	W(&e, RTTDCS, R(&e, RTTDCS) & ~ARBDIS);
+	ixgbe_model_step(e.m);
+	CHECK(R(&e, TDH(0)) == 1 && (e.mem[TX_RING_OFF + 12] & 1));
+	CHECK(ixgbe_model_captured(e.m, got, sizeof(got)) == 60);
+	CHECK(ixgbe_model_violations(e.m) == 1);
+	env_close(&e);
+
+	/* 12. RDT moved backwards into the part of the ring the hardware owns (DS 7.1.9). */
+	env_open(&e, 0, true);
+	bring_up(&e); /* RDT = 63, RDH = 0 */
+	deliver_one(&e);
+	deliver_one(&e);
+	CHECK(R(&e, RDH(0)) == 2);
+	W(&e, RDT(0), 1); /* 63 -> 1 hands over 63 and 0 only, which software owns: legal */
+	CHECK(ixgbe_model_violations(e.m) == 0 && R(&e, RDT(0)) == 1);
+	W(&e, RDT(0), NDESC - 1); /* 1 -> 63 passes RDH=2 */
+	expect(&e, "RDT(0) moved from 1 to 63 past RDH=2: it takes back descriptors the hardware owns",
+	       "RDT moved past RDH");
+	CHECK(R(&e, RDT(0)) == NDESC - 1); /* flagged, but the register takes the value */
+	env_close(&e);
+	env_open(&e, 0, true);
+	bring_up(&e);
+	deliver_one(&e);
+	deliver_one(&e);
+	W(&e, RDT(0), 10); /* 63 -> 10 with RDH=2: takes back 10..62 */
+	expect(&e, "RDT(0) moved from 63 to 10 past RDH=2: it takes back", "RDT moved backwards past RDH");
+	CHECK(ixgbe_model_count_matching(e.m, "allowed; DS 7.1.9)") == 1);
+	CHECK(R(&e, RDT(0)) == 10);
+	env_close(&e);
+
+	/* 13. TDT overrunning TDH: from an empty ring (TDH = TDT = 3) software hands over N-1
+	 * descriptors (TDT = 2, legal), then bumps TDT again so that it wraps past TDH. */
+	env_open(&e, 0, true);
+	bring_up(&e);
+	for (int k = 0; k < 3; k++) {
+		make_frame(f, 60, BCAST, (uint32_t)k);
+		tx_send(&e, f, 60);
+	}
+	ixgbe_model_step(e.m);
+	CHECK(R(&e, TDH(0)) == 3 && R(&e, TDT(0)) == 3);
+	W(&e, TDT(0), 2);
+	CHECK(ixgbe_model_violations(e.m) == 0);
+	W(&e, TDT(0), 4);
+	expect(&e, "TDT(0) moved from 2 to 4 past TDH=3: it overruns TDH", "TDT overruns TDH");
+	CHECK(ixgbe_model_count_matching(e.m, "allowed; DS 7.2.3.3)") == 1);
+	CHECK(R(&e, TDT(0)) == 4);
+	env_close(&e);
+
+	/* 14. RDH/TDH written beyond the ring (V5), while the queue is disabled */
+	env_open(&e, 0, true);
+	hw_reset(&e);
+	rx_global(&e);
+	rx_ring(&e);
+	W(&e, RDH(0), NDESC);
+	expect(&e, "RDH(0)=64 is beyond the ring of 64 descriptors", "RDH beyond the ring");
+	CHECK(R(&e, RDH(0)) == 0);
+	W(&e, TDLEN(0), NDESC * 16);
+	W(&e, TDH(0), NDESC + 1);
+	expect(&e, "TDH(0)=65 is beyond the ring of 64 descriptors", "TDH beyond the ring");
+	CHECK(R(&e, TDH(0)) == 0);
+	W(&e, TDH(0), NDESC - 1); /* inside the ring: legal while disabled */
+	W(&e, TDH(1), 1000);      /* TDLEN(1) = 0: length unknown, not checked */
+	CHECK(ixgbe_model_violations(e.m) == 2);
+	env_close(&e);
+
 	printf("negative: ok\n");
 	return 0;
 }

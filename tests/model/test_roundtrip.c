@@ -2,8 +2,95 @@
  * carry DD/EOP/length, statistics are clear-on-read with L/H pairs, no violations. */
 #include "model_util.h"
 
+/* Rx stays off while SECRXCTRL.RX_DIS=1 (E1 sequence not finished): a wire frame is dropped
+ * without counting; once RX_DIS is cleared frames are delivered. */
+static void rx_dis_gate(void)
+{
+	struct env e;
+	env_open(&e, 2, false);
+	hw_reset(&e);
+	rx_global(&e);
+	rx_ring(&e);
+	rx_enable_queue(&e);
+	W(&e, SECRXCTRL, R(&e, SECRXCTRL) | 2u);
+	wait_reg(&e, SECRXSTAT, 1, 1);
+	W(&e, RXCTRL, R(&e, RXCTRL) | 1u); /* RX_DIS left at 1 */
+	uint8_t f[60], g[60];
+	make_frame(f, 60, BCAST, 1);
+	CHECK(ixgbe_model_inject(e.m, f, 60));
+	ixgbe_model_step(e.m);
+	CHECK(!(rx_status(&e, 0) & 1) && R(&e, RDH(0)) == 0);
+	CHECK(R(&e, GPRC) == 0 && R(&e, QPRDC0) == 0 && R(&e, MPC0) == 0);
+	W(&e, SECRXCTRL, R(&e, SECRXCTRL) & ~2u);
+	ixgbe_model_step(e.m);
+	CHECK(!(rx_status(&e, 0) & 1)); /* the first frame was dropped, not kept */
+	make_frame(g, 60, BCAST, 2);
+	CHECK(ixgbe_model_inject(e.m, g, 60));
+	ixgbe_model_step(e.m);
+	CHECK((rx_status(&e, 0) & 3) == 3 && !memcmp(rx_buf(&e, 0), g, 60));
+	CHECK(R(&e, RDH(0)) == 1 && R(&e, GPRC) == 1);
+	expect_clean(&e);
+	env_close(&e);
+}
+
+/* Driver-style ring use never trips the ownership check (V21): RDT = next-1 after processing,
+ * including a completely filled ring; TDT advanced by up to N-1, in one or several writes. */
+static void legal_rings(void)
+{
+	struct env e;
+	env_open(&e, 3, false);
+	bring_up(&e);
+	ixgbe_model_capture(e.m, true);
+	uint8_t f[60], got[128];
+	const uint32_t batches[] = {1, 5, NDESC - 1, 7, NDESC - 1, 30, 40, 2, NDESC - 1};
+	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+		/* Rx: batch frames arrive (at most N-1 fit), software processes them all. */
+		for (uint32_t k = 0; k < batches[b]; k++) {
+			make_frame(f, 60, BCAST, k);
+			CHECK(ixgbe_model_inject(e.m, f, 60));
+		}
+		ixgbe_model_step(e.m);
+		uint32_t got_n = 0;
+		while (rx_status(&e, e.rx_next) & 1) {
+			uint64_t a = e.busa + RX_BUF_OFF + e.rx_next * BUF; /* re-post the buffer */
+			memcpy(e.mem + RX_RING_OFF + 16 * e.rx_next, &a, 8);
+			memset(e.mem + RX_RING_OFF + 16 * e.rx_next + 8, 0, 8);
+			e.rx_next = (e.rx_next + 1) % NDESC;
+			got_n++;
+		}
+		CHECK(got_n == batches[b]);
+		W(&e, RDT(0), (e.rx_next + NDESC - 1) % NDESC);
+		/* Tx: fill batch descriptors, handing them over in two tail writes. */
+		uint32_t start = e.tdt;
+		for (uint32_t k = 0; k < batches[b]; k++) {
+			uint32_t i = (start + k) % NDESC;
+			make_frame(f, 60, BCAST, k);
+			memcpy(e.mem + TX_BUF_OFF + i * BUF, f, 60);
+			uint64_t a = e.busa + TX_BUF_OFF + i * BUF;
+			uint32_t cmd = 60 | (3u << 20) | (1u << 24) | (1u << 25) | (1u << 27) | (1u << 29);
+			uint32_t olinfo = 60u << 14;
+			memcpy(e.mem + TX_RING_OFF + 16 * i, &a, 8);
+			memcpy(e.mem + TX_RING_OFF + 16 * i + 8, &cmd, 4);
+			memcpy(e.mem + TX_RING_OFF + 16 * i + 12, &olinfo, 4);
+		}
+		e.tdt = (start + batches[b] / 2) % NDESC;
+		W(&e, TDT(0), e.tdt);
+		e.tdt = (start + batches[b]) % NDESC;
+		W(&e, TDT(0), e.tdt);
+		ixgbe_model_step(e.m);
+		CHECK(R(&e, TDH(0)) == e.tdt);
+		for (uint32_t k = 0; k < batches[b]; k++)
+			CHECK(ixgbe_model_captured(e.m, got, sizeof(got)) == 60);
+	}
+	expect_clean(&e);
+	env_close(&e);
+}
+
 int main(void)
 {
+	rx_dis_gate();
+	legal_rings();
+
 	struct env e;
 	env_open(&e, 1, false);
 	ixgbe_model_set_loopback(e.m, true);
@@ -17,6 +104,12 @@ int main(void)
 	/* Tx write-back: DD on the RS descriptor, TDH advanced. */
 	CHECK(e.mem[TX_RING_OFF + 12] & 1);
 	CHECK(R(&e, TDH(0)) == 1);
+	/* Bytes 0-7 are reserved after write-back (fact sheet 4.5): the posted address is gone. */
+	{
+		uint64_t posted = e.busa + TX_BUF_OFF, now;
+		memcpy(&now, e.mem + TX_RING_OFF, 8);
+		CHECK(now != posted && now == 0xDEADBEEFDEADBEEFull);
+	}
 	/* Rx: descriptor 0 has DD|EOP, length 100 (CRC stripped), data intact, RDH advanced. */
 	CHECK((rx_status(&e, 0) & 3) == 3);
 	CHECK(rx_len(&e, 0) == 100);
