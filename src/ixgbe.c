@@ -100,12 +100,12 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	struct ixy_buf **stack = pool->free_stack;
 	uint32_t top = pool->free_count;
 	uint32_t size = q->size, i = q->next, got = 0;
-	if (q->discard) {
-		i = rx_drop_chain(q, i);
-		if (q->discard)
-			n = 0;
-	}
 	while (got < n) {
+		if (q->discard) {
+			i = rx_drop_chain(q, i);
+			if (q->discard)
+				break; /* the chain's end is not written back yet */
+		}
 		/* A run of descriptors up to the ring's end (no wrap check per frame), one fresh
 		 * buffer each: pool empty leaves the frames in the ring until buffers come back. */
 		uint32_t stop = size - i < n - got ? size : i + (n - got);
@@ -132,16 +132,16 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 				bufs[got++] = buf;
 			} else {
 				stack[top++] = buf; /* ring buffers all come from this pool */
-				i = rx_drop_chain(q, j + 1 == size ? 0 : j + 1);
-				goto done;
+				q->discard = true;  /* the rest of the chain goes at the loop's head */
+				j++;
+				break;
 			}
 		}
 		bool ran_out = j < stop; /* a descriptor without DD */
 		i = j == size ? 0 : j;
-		if (ran_out)
+		if (ran_out && !q->discard)
 			break;
 	}
-done:
 	pool->free_count = top;
 	if (i != q->next) {
 		q->next = (uint16_t)i;
