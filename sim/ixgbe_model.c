@@ -20,7 +20,9 @@
 #define CTRL_RST (1u << 26)
 #define R_STATUS 0x00008 /* DS 8.2.3.1.2: 3:2 LAN ID, 7 link up, 19 master enable status */
 #define R_CTRL_EXT 0x00018
-#define R_ESDP 0x00020
+#define R_ESDP 0x00020      /* DS 8.2.3.1.4: 7:0 SDP data, 15:8 SDP direction (1 = output) */
+#define ESDP_SDP2 (1u << 2) /* SFP+ parts: 1 = a module sits in the cage (fact sheet 3.2) */
+#define ESDP_SDP2_DIR (1u << 10)
 #define R_EICR 0x00800 /* DS 8.2.3.5.1 */
 #define EICR_RX_MISS (1u << 17)
 #define EICR_LSC (1u << 20)
@@ -40,6 +42,8 @@
 #define R_FWSM 0x10148
 #define R_GSSR 0x10160
 #define R_GCR_EXT 0x11050
+#define GCR_EXT_BUFFERS_CLEAR (1u << 30) /* Buffers_Clear_Func: the E10 flush (DS 5.2.5.3.2) */
+#define STATUS_MASTER_EN (1u << 19)
 #define R_RDRXCTL 0x02F00 /* DS 8.2.3.8.8 */
 #define RDRXCTL_CRCSTRIP (1u << 1)
 #define RDRXCTL_DMAIDONE (1u << 3)
@@ -448,6 +452,7 @@ struct ixgbe_model {
 	uint64_t rst_done, ard_due, dmai_due, link_due;
 	bool link_was_up;
 	bool secrx_rdy_seen;
+	bool master_flushed; /* E10: the flush was done (cfg.stuck_master); survives resets */
 	uint32_t flagged_global;
 	uint32_t regs[NREGS];
 	uint64_t cnt[NCNT];
@@ -863,8 +868,17 @@ static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 		uint32_t v = (m->cfg.port & 1) << 2;
 		if (link_up(m))
 			v |= 1u << 7;
-		if (!(*reg(m, R_CTRL) & CTRL_MASTER_DIS))
-			v |= 1u << 19; /* no DMA is ever pending between steps */
+		/* No DMA is ever pending between steps, so master disable takes effect at once,
+		 * except with cfg.stuck_master (E10): then only after the flush. */
+		if (!(*reg(m, R_CTRL) & CTRL_MASTER_DIS) || (m->cfg.stuck_master && !m->master_flushed))
+			v |= STATUS_MASTER_EN;
+		return v;
+	}
+	case R_ESDP: {
+		/* SDP2 as input (DIR=0) reads the cage's module-present pin (fact sheet 3.2, E13). */
+		uint32_t v = *reg(m, r);
+		if (!(v & ESDP_SDP2_DIR))
+			v = (v & ~ESDP_SDP2) | (m->cfg.sfp_cage_empty ? 0 : ESDP_SDP2);
 		return v;
 	}
 	case R_EEC:
@@ -1090,6 +1104,14 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	switch (r) {
 	case R_CTRL:
 		if (v & (CTRL_RST | CTRL_LRST)) {
+			/* V22: STATUS.19 as it reads now; only a violation while DMA can be in flight (a
+			 * queue has ENABLE set) or a started master disable has not finished. */
+			bool pending = rd(m, R_STATUS, false) & STATUS_MASTER_EN;
+			bool dma = m->rx_running[0] | m->rx_running[1] | m->tx_running[0] | m->tx_running[1];
+			if (pending && (dma || (*reg(m, R_CTRL) & CTRL_MASTER_DIS)))
+				violation(m,
+				          "CTRL.RST written while STATUS.19 shows PCIe transactions pending: "
+				          "master-disable and flush first (DS 5.2.5.3.2, erratum E10)");
 			/* LRST is modelled as a full reset too (both self-clear). */
 			do_reset(m);
 			/* The reset returns CTRL to its default too, which ends a PCIe master
@@ -1126,6 +1148,11 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		return;
 	case R_EEC:
 		*reg(m, r) = v & ~(EEC_ARD | EEC_PRES);
+		return;
+	case R_GCR_EXT: /* E10 flush: Buffers_Clear_Func written 1 while HLREG0.LPBK=1 */
+		*reg(m, r) = v;
+		if ((v & GCR_EXT_BUFFERS_CLEAR) && (*reg(m, R_HLREG0) & HLREG0_LPBK))
+			m->master_flushed = true;
 		return;
 	case R_EERD: /* EEPROM word read: done at once, data 0 */
 		*reg(m, r) = (v & 1) ? (v & 0xFFFC) | 2 : v;
@@ -1773,6 +1800,8 @@ void ixgbe_model_default_config(struct ixgbe_model_config *cfg, unsigned port)
 	cfg->enable_reads = 2;
 	cfg->link_reads = 4;
 	cfg->check_secrx = true;
+	cfg->stuck_master = false;
+	cfg->sfp_cage_empty = false;
 }
 
 struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_model_config *cfg)
@@ -1806,6 +1835,13 @@ void ixgbe_model_disconnect(struct ixgbe_model *m)
 			p->peer = NULL;
 		pthread_mutex_unlock(&p->lock);
 	}
+}
+
+void ixgbe_model_set_sfp_cage(struct ixgbe_model *m, bool full)
+{
+	pthread_mutex_lock(&m->lock);
+	m->cfg.sfp_cage_empty = !full;
+	pthread_mutex_unlock(&m->lock);
 }
 
 void ixgbe_model_set_loopback(struct ixgbe_model *m, bool on)

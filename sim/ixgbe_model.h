@@ -41,6 +41,18 @@
  * arbiter is on). Descriptor write-back (DD, byte 12 bit 0) also overwrites bytes 0-7 (reserved
  * after write-back, fact sheet 4.5) with 0xDEADBEEFDEADBEEF, so the buffer address is gone.
  *
+ * Errata knobs (both off by default; behaviour above is unchanged when off):
+ *   stuck_master (E10; DS 5.2.5.3.2, fact sheet 2.3 "Master disable first"): STATUS.19 (master
+ *     enable status) keeps reading 1 ("transactions pending") after CTRL bit 2 (PCIe master
+ *     disable) is set, until the flush: GCR_EXT (0x11050) bit 30 Buffers_Clear_Func written 1 while
+ *     HLREG0.LPBK (bit 15) is 1. From then on (the flush survives resets) STATUS.19 reads 0 while
+ *     CTRL bit 2 is set. Off: STATUS.19 reads 0 as soon as CTRL bit 2 is set.
+ *   sfp_cage_empty (E13; fact sheet 3.2 ESDP, 6.3): ESDP (0x00020) bit 2 (SDP2, an input while
+ *     ESDP bit 10 is 0) reads 1 when a module sits in the SFP+ cage (default) and 0 when the cage
+ *     is empty. LINKS still shows LINK_UP at 10G after the usual delay (the crosstalk link of E13),
+ *     so only a driver that checks ESDP.SDP2 reports the link correctly.
+ *     ixgbe_model_set_sfp_cage() plugs/unplugs the module at run time.
+ *
  * Violations (each recorded with rule and datasheet section, printed to stderr, counted):
  *   V1  register written while CTRL.RST/LRST in progress            (DS 8.2.3.1.1)
  *   V2  RDBAL/TDBAL not 128-byte aligned                            (DS 8.2.3.8.1, 8.2.3.9.5)
@@ -76,6 +88,11 @@
  *       hands over ones it still owns: the tail may advance by d = (new-old) mod N only with
  *       d <= (head-old-1) mod N (head == old: up to N-1); the write still takes effect
  *                                                                   (DS 7.1.9, 7.2.3.3)
+ *   V22 CTRL.RST written while STATUS.19 shows PCIe transactions pending: master-disable and flush
+ *       first (DS 5.2.5.3.2, erratum E10). Checked on every CTRL.RST/LRST write, against STATUS.19
+ *       as it reads at that moment, but only while DMA can be in flight (some Rx/Tx queue has
+ *       ENABLE set) or a master disable was started (CTRL bit 2 set) and has not finished; a
+ *       reset of an idle port (power-on, no queue enabled) needs no master disable.
  * Warnings (counted separately, not violations): access to an offset with no register behind it
  * (returns 0), writes to read-only registers.
  *
@@ -123,6 +140,8 @@ struct ixgbe_model_config {
 	bool check_secrx;       /* V16 (E1 RX_DIS handshake) on: default true */
 	bool quiet;             /* do not print violations/warnings to stderr */
 	bool fixed_pcap_time;   /* tx-pcap record n gets timestamp 0 s, n us (for byte-exact tests) */
+	bool stuck_master;      /* E10: STATUS.19 stays 1 after master disable until the flush */
+	bool sfp_cage_empty;    /* E13: ESDP.SDP2 reads 0 (no module); LINKS still comes up */
 };
 
 /* Defaults for port number `port`: MAC 02:00:00:00:00:<port>, delays as documented above. */
@@ -139,6 +158,9 @@ void ixgbe_model_write32(void *m, uint32_t reg, uint32_t value);
 uint64_t ixgbe_model_dma_map(void *m, void *virt, size_t len);
 /* Register value without side effects (no clear-on-read, no read counting). */
 uint32_t ixgbe_model_peek32(struct ixgbe_model *m, uint32_t reg);
+
+/* E13: plug (full=true, ESDP.SDP2 reads 1) or unplug (0) the SFP+ module; LINKS is unaffected. */
+void ixgbe_model_set_sfp_cage(struct ixgbe_model *m, bool full);
 
 /* Wires. loopback and peer exclude each other (setting one replaces the other). */
 void ixgbe_model_set_loopback(struct ixgbe_model *m, bool on);

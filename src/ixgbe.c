@@ -13,6 +13,7 @@
 #define RX_BUF_SIZE 2048u /* data bytes per RX buffer; holds any non-jumbo frame */
 #define RX_POOL_MIN 4096u
 #define INIT_TIMEOUT_MS 1000u /* for every handshake the datasheet says completes quickly */
+#define MASTER_DISABLE_TIMEOUT_MS 100u
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
@@ -322,10 +323,20 @@ static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 		ixy_warn("%s: the receiver did not come back on after the MAC change", dev->name);
 }
 
+/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13). */
+static bool has_sfp_cage(uint16_t device_id)
+{
+	return device_id == 0x10FB || device_id == 0x1507 || device_id == 0x1529 || device_id == 0x154A ||
+	       device_id == 0x154D || device_id == 0x1557;
+}
+
 static uint32_t ixgbe_link_speed(struct ixy_device *dev)
 {
 	uint32_t links = reg_read(dev, IXGBE_LINKS); /* DS 8.2.3.22.20 */
 	if (!(links & IXGBE_LINKS_UP))
+		return 0;
+	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (E13). */
+	if (has_sfp_cage(dev->device_id) && !(reg_read(dev, IXGBE_ESDP) & IXGBE_ESDP_SDP2))
 		return 0;
 	switch ((links >> IXGBE_LINKS_SPEED_SHIFT) & IXGBE_LINKS_SPEED_MASK) {
 	case 1:
@@ -506,20 +517,34 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
 	return 0;
 }
 
-/* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). */
+/* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe transactions
+ * stay pending, flush the internal buffers and reset twice (erratum E10). */
 static int reset(struct ixy_device *dev)
 {
 	for (int n = 0; n < 64; n++)
 		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
-	reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_MASTER_DISABLE);
-	if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, INIT_TIMEOUT_MS) < 0)
-		ixy_warn("%s: DMA still pending after master disable; resetting anyway", dev->name);
-	/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11). */
-	reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_RST);
-	usleep(1000); /* no register access for 1 ms after RST (DS 8.2.3.1.1) */
-	if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "reset (CTRL.RST self-clear)") < 0)
-		return -1;
-	usleep(10000); /* at least 10 ms after a global reset (DS 4.6.3.2) */
+	for (int round = 0, rounds = 1; round < rounds; round++) {
+		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_MASTER_DISABLE);
+		if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, MASTER_DISABLE_TIMEOUT_MS) <
+		    0) {
+			ixy_warn("%s: PCIe transactions still pending after master disable: flushing, then "
+			         "resetting twice (erratum E10)",
+			         dev->name);
+			reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
+			reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+			reg_set_bits(dev, IXGBE_GCR_EXT, IXGBE_GCR_EXT_BUFFERS_CLEAR);
+			usleep(20);
+			reg_clear_bits(dev, IXGBE_GCR_EXT, IXGBE_GCR_EXT_BUFFERS_CLEAR);
+			reg_clear_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
+			rounds = 2;
+		}
+		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11). */
+		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_RST);
+		usleep(1000); /* no register access for 1 ms after RST (DS 8.2.3.1.1) */
+		if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "reset (CTRL.RST self-clear)") < 0)
+			return -1;
+		usleep(10000); /* at least 10 ms after a global reset (DS 4.6.3.2) */
+	}
 	return 0;
 }
 

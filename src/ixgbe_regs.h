@@ -11,9 +11,13 @@
 #define IXGBE_CTRL_RST (1u << 26)           /* device reset, self-clearing (DS 4.6.3.2) */
 #define IXGBE_STATUS 0x00008                /* DS 8.2.3.1.2 */
 #define IXGBE_STATUS_MASTER_ENABLE (1u << 19)
-#define IXGBE_CTRL_EXT 0x00018             /* DS 8.2.3.1.3 */
-#define IXGBE_CTRL_EXT_NS_DIS (1u << 16)   /* no-snoop disable (DS 4.6.7) */
-#define IXGBE_CTRL_EXT_DRV_LOAD (1u << 28) /* tells firmware a driver runs the port */
+#define IXGBE_CTRL_EXT 0x00018                 /* DS 8.2.3.1.3 */
+#define IXGBE_CTRL_EXT_NS_DIS (1u << 16)       /* no-snoop disable (DS 4.6.7) */
+#define IXGBE_CTRL_EXT_DRV_LOAD (1u << 28)     /* tells firmware a driver runs the port */
+#define IXGBE_ESDP 0x00020                     /* DS 8.2.3.1.4 */
+#define IXGBE_ESDP_SDP2 (1u << 2)              /* on SFP+ parts: a module is in the cage */
+#define IXGBE_GCR_EXT 0x11050                  /* PCIe control extended; flush procedure: DS 5.2.5.3.2 */
+#define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10) */
 
 /* Interrupts (DS 8.2.3.5) */
 #define IXGBE_EICR 0x00800         /* DS 8.2.3.5.1, cleared by read */
@@ -38,7 +42,8 @@
 #define IXGBE_HLREG0_TXCRCEN (1u << 0)
 #define IXGBE_HLREG0_RXCRCSTRP (1u << 1)
 #define IXGBE_HLREG0_TXPADEN (1u << 10)
-#define IXGBE_AUTOC 0x042A0 /* DS 8.2.3.22.19 */
+#define IXGBE_HLREG0_LPBK (1u << 15) /* MAC loopback, used by the E10 flush */
+#define IXGBE_AUTOC 0x042A0          /* DS 8.2.3.22.19 */
 #define IXGBE_AUTOC_RESTART_AN (1u << 12)
 #define IXGBE_LINKS 0x042A4 /* DS 8.2.3.22.20 */
 #define IXGBE_LINKS_UP (1u << 30)

@@ -22,6 +22,8 @@
 /* Register offsets used by the tests (DS 8.2.3, fact sheet section 3). */
 #define CTRL 0x00000
 #define STATUS 0x00008
+#define ESDP 0x00020
+#define GCR_EXT 0x11050
 #define EEC 0x10010
 #define RDRXCTL 0x02F00
 #define RXCTRL 0x03000
@@ -106,16 +108,13 @@ static inline void wait_reg(struct env *e, uint32_t reg, uint32_t mask, uint32_t
 	exit(1);
 }
 
-static inline void env_open(struct env *e, unsigned port, bool quiet)
+/* Opens a port with the given configuration (see env_open for the usual defaults). */
+static inline void env_open_cfg(struct env *e, const struct ixgbe_model_config *cfg)
 {
 	memset(e, 0, sizeof(*e));
 	e->bus = ixgbe_bus_new();
 	CHECK(e->bus);
-	struct ixgbe_model_config cfg;
-	ixgbe_model_default_config(&cfg, port);
-	cfg.quiet = quiet;
-	cfg.fixed_pcap_time = true;
-	e->m = ixgbe_model_new(e->bus, &cfg);
+	e->m = ixgbe_model_new(e->bus, cfg);
 	CHECK(e->m);
 	ixgbe_model_hw_ops(e->m, &e->ops, "sim:test");
 	CHECK(e->ops.vendor_id == 0x8086 && e->ops.device_id == 0x10FB);
@@ -124,6 +123,15 @@ static inline void env_open(struct env *e, unsigned port, bool quiet)
 	e->busa = e->ops.dma_map(e->ops.ctx, e->mem, REGION);
 	CHECK(e->busa >= (1ull << 48));
 	CHECK(e->busa != (uint64_t)(uintptr_t)e->mem);
+}
+
+static inline void env_open(struct env *e, unsigned port, bool quiet)
+{
+	struct ixgbe_model_config cfg;
+	ixgbe_model_default_config(&cfg, port);
+	cfg.quiet = quiet;
+	cfg.fixed_pcap_time = true;
+	env_open_cfg(e, &cfg);
 }
 
 static inline void env_close(struct env *e)

@@ -57,7 +57,10 @@ int main(void)
 	CHECK(ixgbe_model_warnings(e.m) == w + 1);
 	/* A second reset restores what the first set and clears ENABLE bits and EIMS. */
 	W(&e, RXDCTL(0), ENABLE);
-	W(&e, CTRL, 1u << 26);
+	/* A queue is enabled: master disable first, poll STATUS.19, then reset (V22, E10). */
+	W(&e, CTRL, R(&e, CTRL) | (1u << 2));
+	wait_reg(&e, STATUS, 1u << 19, 0);
+	W(&e, CTRL, (1u << 2) | (1u << 26));
 	wait_reg(&e, CTRL, 1u << 26, 0);
 	CHECK(R(&e, SRRCTL(0)) == 2 && !(R(&e, RXDCTL(0)) & ENABLE) && R(&e, 0x00880) == 0);
 	/* The RXDCTL enable above was done before ARD etc.: named violations, nothing else. */
