@@ -16,19 +16,28 @@ struct port {
 	char name[16];
 };
 
-static inline void port_open(struct port *p, struct ixgbe_bus *bus, unsigned n,
-                             const struct ixy_options *opts)
+/* A model port with configuration `cfg` and the driver opened on it; p->dev is NULL (and
+ * ixy_last_error() says why) when the driver refuses. */
+static inline void port_try_open(struct port *p, struct ixgbe_bus *bus, const struct ixgbe_model_config *cfg,
+                                 const struct ixy_options *opts)
 {
-	struct ixgbe_model_config cfg;
-	ixgbe_model_default_config(&cfg, n);
-	p->model = ixgbe_model_new(bus, &cfg);
+	p->model = ixgbe_model_new(bus, cfg);
 	CHECK(p->model);
-	snprintf(p->name, sizeof(p->name), "sim:%u", n);
+	snprintf(p->name, sizeof(p->name), "sim:%u", cfg->port);
 	ixgbe_model_hw_ops(p->model, &p->ops, p->name);
 	struct ixy_options o = opts ? *opts : (struct ixy_options){0};
 	if (!o.link_timeout_ms)
 		o.link_timeout_ms = 2000;
 	p->dev = ixy_open_hw(&p->ops, &o);
+}
+
+/* Port n with the model's defaults; the driver must accept it. */
+static inline void port_open(struct port *p, struct ixgbe_bus *bus, unsigned n,
+                             const struct ixy_options *opts)
+{
+	struct ixgbe_model_config cfg;
+	ixgbe_model_default_config(&cfg, n);
+	port_try_open(p, bus, &cfg, opts);
 	CHECK(p->dev);
 }
 

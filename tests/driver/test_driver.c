@@ -71,12 +71,10 @@ static void test_init(struct ixgbe_bus *bus)
 	/* More than one RX queue is refused with the reason (no RSS: only queue 0 would receive). */
 	struct ixgbe_model_config cfg;
 	ixgbe_model_default_config(&cfg, 7);
-	struct ixgbe_model *m = ixgbe_model_new(bus, &cfg);
-	struct ixy_hw_ops ops;
-	ixgbe_model_hw_ops(m, &ops, "sim:7");
-	CHECK(ixy_open_hw(&ops, &(struct ixy_options){.rx_queues = 2}) == NULL);
-	CHECK(strstr(ixy_last_error(), "RSS"));
-	ixgbe_model_free(m);
+	struct port refused;
+	port_try_open(&refused, bus, &cfg, &(struct ixy_options){.rx_queues = 2});
+	CHECK(refused.dev == NULL && strstr(ixy_last_error(), "RSS"));
+	ixgbe_model_free(refused.model);
 
 	struct port p;
 	port_open(&p, bus, 3, NULL);
@@ -339,15 +337,11 @@ static void test_stuck_master(struct ixgbe_bus *bus)
 	struct ixgbe_model_config cfg;
 	ixgbe_model_default_config(&cfg, 4);
 	cfg.stuck_master = true;
-	struct ixgbe_model *m = ixgbe_model_new(bus, &cfg);
-	struct ixy_hw_ops ops;
-	ixgbe_model_hw_ops(m, &ops, "sim:4");
-	struct ixy_device *dev = ixy_open_hw(&ops, &(struct ixy_options){.link_timeout_ms = 2000});
-	CHECK(dev && ixgbe_model_violations(m) == 0);
-	CHECK(ixy_link_speed(dev) == 10000);
-	ixy_close(dev);
-	CHECK(ixgbe_model_violations(m) == 0);
-	ixgbe_model_free(m);
+	struct port p;
+	port_try_open(&p, bus, &cfg, NULL);
+	CHECK(p.dev && ixgbe_model_violations(p.model) == 0);
+	CHECK(ixy_link_speed(p.dev) == 10000);
+	port_close(&p);
 }
 
 /* Erratum E13: with an empty SFP+ cage the 82599 can show a link (crosstalk); ESDP.SDP2 says
@@ -357,18 +351,14 @@ static void test_sfp_cage(struct ixgbe_bus *bus)
 	struct ixgbe_model_config cfg;
 	ixgbe_model_default_config(&cfg, 6);
 	cfg.sfp_cage_empty = true;
-	struct ixgbe_model *m = ixgbe_model_new(bus, &cfg);
-	struct ixy_hw_ops ops;
-	ixgbe_model_hw_ops(m, &ops, "sim:6");
-	struct ixy_device *dev = ixy_open_hw(&ops, &(struct ixy_options){.link_timeout_ms = 50});
-	CHECK(dev);
-	CHECK(ixgbe_model_peek32(m, IXGBE_LINKS) & IXGBE_LINKS_UP); /* the spurious link */
-	CHECK(ixy_link_speed(dev) == 0);
-	ixgbe_model_set_sfp_cage(m, true);
-	CHECK(ixy_link_speed(dev) == 10000);
-	ixy_close(dev);
-	CHECK(ixgbe_model_violations(m) == 0);
-	ixgbe_model_free(m);
+	struct port p;
+	port_try_open(&p, bus, &cfg, &(struct ixy_options){.link_timeout_ms = 50});
+	CHECK(p.dev);
+	CHECK(ixgbe_model_peek32(p.model, IXGBE_LINKS) & IXGBE_LINKS_UP); /* the spurious link */
+	CHECK(ixy_link_speed(p.dev) == 0);
+	ixgbe_model_set_sfp_cage(p.model, true);
+	CHECK(ixy_link_speed(p.dev) == 10000);
+	port_close(&p);
 }
 
 /* A frame spread over several descriptors (only possible above 2 KB, which the MAC drops without
