@@ -14,6 +14,7 @@
 #define RX_POOL_MIN 4096u
 #define INIT_TIMEOUT_MS 1000u /* for every handshake the datasheet says completes quickly */
 #define MASTER_DISABLE_TIMEOUT_MS 100u
+#define SEMAPHORE_TIMEOUT_US 1000000u
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
@@ -517,6 +518,56 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
 	return 0;
 }
 
+/* The software/firmware semaphore (DS 10.5.4): SWSM.SMBI, then SWSM.SWESMBI, guard the
+ * SW_FW_SYNC resource bits, which firmware mirrors five bits higher. */
+static int swsm_acquire(struct ixy_device *dev)
+{
+	for (uint32_t waited = 0; waited < SEMAPHORE_TIMEOUT_US; waited += 50) {
+		if (!(reg_read(dev, IXGBE_SWSM) & IXGBE_SWSM_SMBI)) { /* the read took it */
+			reg_set_bits(dev, IXGBE_SWSM, IXGBE_SWSM_SWESMBI);
+			if (reg_read(dev, IXGBE_SWSM) & IXGBE_SWSM_SWESMBI)
+				return 0;
+			reg_clear_bits(dev, IXGBE_SWSM, IXGBE_SWSM_SMBI);
+		}
+		usleep(50);
+	}
+	return -1;
+}
+
+static void swsm_release(struct ixy_device *dev)
+{
+	reg_clear_bits(dev, IXGBE_SWSM, IXGBE_SWSM_SMBI | IXGBE_SWSM_SWESMBI);
+}
+
+/* Takes a SW_FW_SYNC resource; firmware may hold it for a while. */
+static int swfw_acquire(struct ixy_device *dev, uint32_t resource, const char *what)
+{
+	for (uint32_t waited = 0; waited < SEMAPHORE_TIMEOUT_US; waited += 1000) {
+		if (swsm_acquire(dev) < 0)
+			break;
+		uint32_t sync = reg_read(dev, IXGBE_SW_FW_SYNC);
+		bool free = !(sync & (resource | resource << 5));
+		if (free)
+			reg_write(dev, IXGBE_SW_FW_SYNC, sync | resource);
+		swsm_release(dev);
+		if (free)
+			return 0;
+		usleep(1000);
+	}
+	ixy_error("%s: firmware did not release %s within %u ms (SWSM / SW_FW_SYNC); try again, or "
+	          "reset the NIC",
+	          dev->name, what, SEMAPHORE_TIMEOUT_US / 1000);
+	return -1;
+}
+
+static void swfw_release(struct ixy_device *dev, uint32_t resource)
+{
+	if (swsm_acquire(dev) == 0) {
+		reg_clear_bits(dev, IXGBE_SW_FW_SYNC, resource);
+		swsm_release(dev);
+	}
+}
+
 /* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe transactions
  * stay pending, flush the internal buffers and reset twice (erratum E10). */
 static int reset(struct ixy_device *dev)
@@ -676,8 +727,12 @@ int ixgbe_init(struct ixy_device *dev)
 		         "settings may be wrong",
 		         dev->name);
 	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
-	 * auto-negotiation (DS 4.6.4). */
+	 * auto-negotiation (DS 4.6.4), holding MAC_CSR: manageability firmware may own the link
+	 * (erratum E12). */
+	if (swfw_acquire(dev, IXGBE_SW_FW_SYNC_MAC_CSR, "the MAC registers (MAC_CSR)") < 0)
+		goto fail;
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
+	swfw_release(dev, IXGBE_SW_FW_SYNC_MAC_CSR);
 	clear_stats(dev);
 	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
 		goto fail;

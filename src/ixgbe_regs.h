@@ -30,7 +30,12 @@
 #define IXGBE_EEC_PRES (1u << 8)             /* EEPROM present with a valid signature */
 #define IXGBE_FWSM 0x10148                   /* DS 8.2.3.4.10 */
 #define IXGBE_FWSM_EXT_ERR_IND (0x3Fu << 19) /* 0: EEPROM checksum valid */
-#define IXGBE_RDRXCTL 0x02F00                /* DS 8.2.3.8.8 */
+#define IXGBE_SWSM 0x10140                   /* software semaphore (DS 10.5.4) */
+#define IXGBE_SWSM_SMBI (1u << 0)            /* taken by the read that finds it 0 */
+#define IXGBE_SWSM_SWESMBI (1u << 1)         /* software/firmware semaphore */
+#define IXGBE_SW_FW_SYNC 0x10160 /* resource ownership: bits 4:0 software, 9:5 firmware (DS 10.5.4) */
+#define IXGBE_SW_FW_SYNC_MAC_CSR (1u << 3)
+#define IXGBE_RDRXCTL 0x02F00 /* DS 8.2.3.8.8 */
 #define IXGBE_RDRXCTL_CRCSTRIP (1u << 1)
 #define IXGBE_RDRXCTL_DMAIDONE (1u << 3)
 #define IXGBE_RDRXCTL_RSCFRSTSIZE (0x1Fu << 17)
