@@ -105,6 +105,12 @@
 #define AUTOC_RESTART_AN (1u << 12)
 #define R_LINKS 0x042A4 /* 30 LINK_UP, 29:28 speed, 31 AN complete */
 #define R_AUTOC2 0x042A8
+#define SWSM_SMBI (1u << 0)
+#define SWSM_SWESMBI (1u << 1)
+#define GSSR_SW_MASK 0x1Fu        /* bits 4:0: software ownership */
+#define GSSR_FW_SHIFT 5           /* bits 9:5: firmware ownership, same order */
+#define GSSR_MAC_CSR (1u << 3)    /* software MAC_CSR */
+#define GSSR_FW_MAC_CSR (1u << 8) /* firmware MAC_CSR */
 #define R_ANLP1 0x042B0
 #define R_LINKS2 0x04324
 #define R_MRQC 0x0EC80
@@ -453,6 +459,10 @@ struct ixgbe_model {
 	bool link_was_up;
 	bool secrx_rdy_seen;
 	bool master_flushed; /* E10: the flush was done (cfg.stuck_master); survives resets */
+	/* SW/FW semaphore (not touched by CTRL.RST/LRST) */
+	uint32_t swsm;        /* SWSM bits SMBI | SWESMBI */
+	uint32_t gssr_sw;     /* SW_FW_SYNC bits 4:0 */
+	uint64_t fw_hold_end; /* firmware holds MAC_CSR during reads number <= this */
 	uint32_t flagged_global;
 	uint32_t regs[NREGS];
 	uint64_t cnt[NCNT];
@@ -821,6 +831,13 @@ static void check_rx_global(struct ixgbe_model *m)
 		          r);
 }
 
+/* Firmware bits of SW_FW_SYNC. A read (side) already counted itself in m->reads; any other
+ * look (peek, write) sees what the next read would. */
+static uint32_t gssr_fw(const struct ixgbe_model *m, bool side)
+{
+	return (side ? m->reads <= m->fw_hold_end : m->reads < m->fw_hold_end) ? GSSR_FW_MAC_CSR : 0;
+}
+
 /* ---- register access ---- */
 static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 {
@@ -908,6 +925,14 @@ static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 	}
 	case R_AUTOC:
 		return *reg(m, r) | (m->reads < m->link_due ? AUTOC_RESTART_AN : 0);
+	case R_SWSM: {
+		uint32_t v = m->swsm;
+		if (side)
+			m->swsm |= SWSM_SMBI; /* read-to-set: the read that finds SMBI=0 takes it */
+		return v;
+	}
+	case R_GSSR:
+		return m->gssr_sw | gssr_fw(m, side);
 	case R_LINKS:
 		if (link_up(m)) {
 			if (!m->link_was_up && side) {
@@ -1184,7 +1209,32 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		m->in.limit = (size_t)((v >> 10) & 0x3FF) << 10;
 		pthread_mutex_unlock(&m->in.lock);
 		return;
+	case R_SWSM: /* SMBI: only cleared by a write (set by a read); SWESMBI: RW */
+		m->swsm = (m->swsm & v & SWSM_SMBI) | (v & SWSM_SWESMBI);
+		return;
+	case R_GSSR: {
+		/* V23/V24: software bits 4:0 only under SWSM.SWESMBI, never over a firmware bit. The
+		 * write still takes effect; the firmware bits 9:5 are read-only to software. */
+		uint32_t sw = v & GSSR_SW_MASK, fw = gssr_fw(m, false) >> GSSR_FW_SHIFT;
+		if (!(m->swsm & SWSM_SWESMBI))
+			violation(m,
+			          "SW_FW_SYNC (0x10160) written 0x%03x without holding SWSM.SWESMBI: take "
+			          "SWSM.SMBI and SWESMBI first (DS 4.6.4 via ISC; fact sheet 2.5, 3.2)",
+			          v);
+		if (sw & ~m->gssr_sw & fw)
+			violation(
+			    m,
+			    "SW_FW_SYNC software bit(s) 0x%02x set while firmware owns them (bits 9:5): "
+			    "wait for firmware to release (DS 4.6.4 via ISC; fact sheet 2.5, 3.2)",
+			    sw & ~m->gssr_sw & fw);
+		m->gssr_sw = sw;
+		return;
+	}
 	case R_AUTOC:
+		if (m->cfg.lesm_firmware && !(m->gssr_sw & GSSR_MAC_CSR))
+			violation(m,
+			          "AUTOC written without the SW/FW semaphore (SW_FW_SYNC MAC_CSR) while LESM "
+			          "firmware runs (DS 4.6.4, erratum E12)");
 		if (v & AUTOC_RESTART_AN)
 			m->link_due = m->reads + m->cfg.link_reads;
 		*reg(m, r) = v & ~AUTOC_RESTART_AN;
@@ -1802,6 +1852,7 @@ void ixgbe_model_default_config(struct ixgbe_model_config *cfg, unsigned port)
 	cfg->check_secrx = true;
 	cfg->stuck_master = false;
 	cfg->sfp_cage_empty = false;
+	cfg->lesm_firmware = false;
 }
 
 struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_model_config *cfg)
@@ -1841,6 +1892,13 @@ void ixgbe_model_set_sfp_cage(struct ixgbe_model *m, bool full)
 {
 	pthread_mutex_lock(&m->lock);
 	m->cfg.sfp_cage_empty = !full;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void ixgbe_model_firmware_hold_mac_csr(struct ixgbe_model *m, unsigned reads)
+{
+	pthread_mutex_lock(&m->lock);
+	m->fw_hold_end = m->reads + reads;
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -52,6 +52,20 @@
  *     is empty. LINKS still shows LINK_UP at 10G after the usual delay (the crosstalk link of E13),
  *     so only a driver that checks ESDP.SDP2 reports the link correctly.
  *     ixgbe_model_set_sfp_cage() plugs/unplugs the module at run time.
+ *   lesm_firmware (E12; fact sheet 2.5 ISC, 6.3): firmware runs link management (LESM), so every
+ *     AUTOC (0x042A0) write must be made while software holds SW_FW_SYNC bit 3 (MAC_CSR), V25.
+ *     Off: AUTOC writes are unchecked. (The ISC "pipeline reset" after each write is not checked.)
+ *
+ * SW/FW semaphore (always modelled, with or without lesm_firmware; fact sheet 2.5, 3.2 -- the
+ * fact sheet gives no DS section for SWSM/SW_FW_SYNC, only ISC's use of them around DS 4.6.4):
+ *   SWSM (0x10140) bit 0 SMBI is read-to-set: a read that finds 0 returns 0 and sets it (the
+ *     reader owns it); a read that finds 1 returns 1. Writing 0 clears it, writing 1 leaves it
+ *     as it is. Bit 1 SWESMBI is plain RW (firmware never contends for it). Peek has no effect.
+ *   SW_FW_SYNC/GSSR (0x10160): bits 4:0 software ownership (0 EEP, 1 PHY0, 2 PHY1, 3 MAC_CSR,
+ *     4 FLASH), bits 9:5 firmware ownership of the same resources (read-only to software: written
+ *     values are ignored). Firmware holds nothing unless ixgbe_model_firmware_hold_mac_csr() makes
+ *     it hold MAC_CSR (bit 8) for a number of reads. Writes take effect even when they violate
+ *     V23/V24. SWSM and SW_FW_SYNC keep their state across CTRL.RST/LRST (a model choice).
  *
  * Violations (each recorded with rule and datasheet section, printed to stderr, counted):
  *   V1  register written while CTRL.RST/LRST in progress            (DS 8.2.3.1.1)
@@ -93,6 +107,11 @@
  *       as it reads at that moment, but only while DMA can be in flight (some Rx/Tx queue has
  *       ENABLE set) or a master disable was started (CTRL bit 2 set) and has not finished; a
  *       reset of an idle port (power-on, no queue enabled) needs no master disable.
+ *   V23 SW_FW_SYNC written while SWSM.SWESMBI is not held          (DS 4.6.4 via ISC)
+ *   V24 SW_FW_SYNC software bit set (0->1) while its firmware bit (bit+5) is set
+ *                                                                   (DS 4.6.4 via ISC)
+ *   V25 AUTOC written while SW_FW_SYNC bit 3 (MAC_CSR) is not held by software; only with
+ *       cfg.lesm_firmware                                           (DS 4.6.4, erratum E12)
  * Warnings (counted separately, not violations): access to an offset with no register behind it
  * (returns 0), writes to read-only registers.
  *
@@ -142,6 +161,7 @@ struct ixgbe_model_config {
 	bool fixed_pcap_time;   /* tx-pcap record n gets timestamp 0 s, n us (for byte-exact tests) */
 	bool stuck_master;      /* E10: STATUS.19 stays 1 after master disable until the flush */
 	bool sfp_cage_empty;    /* E13: ESDP.SDP2 reads 0 (no module); LINKS still comes up */
+	bool lesm_firmware;     /* E12: AUTOC writes need SW_FW_SYNC.MAC_CSR (V25); default false */
 };
 
 /* Defaults for port number `port`: MAC 02:00:00:00:00:<port>, delays as documented above. */
@@ -161,6 +181,9 @@ uint32_t ixgbe_model_peek32(struct ixgbe_model *m, uint32_t reg);
 
 /* E13: plug (full=true, ESDP.SDP2 reads 1) or unplug (0) the SFP+ module; LINKS is unaffected. */
 void ixgbe_model_set_sfp_cage(struct ixgbe_model *m, bool full);
+/* Firmware holds MAC_CSR (SW_FW_SYNC bit 8 reads 1) for the next `reads` register reads of the
+ * port (any register; 0 releases at once). */
+void ixgbe_model_firmware_hold_mac_csr(struct ixgbe_model *m, unsigned reads);
 
 /* Wires. loopback and peer exclude each other (setting one replaces the other). */
 void ixgbe_model_set_loopback(struct ixgbe_model *m, bool on);

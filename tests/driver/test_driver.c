@@ -361,6 +361,39 @@ static void test_sfp_cage(struct ixgbe_bus *bus)
 	port_close(&p);
 }
 
+/* Erratum E12: with manageability firmware (LESM) the driver writes AUTOC only while it holds
+ * the SW/FW semaphore's MAC_CSR, and waits while firmware holds it; the model flags any AUTOC
+ * write without it and any grab of a resource firmware owns. */
+static void test_lesm(struct ixgbe_bus *bus)
+{
+	struct ixgbe_model_config cfg;
+	ixgbe_model_default_config(&cfg, 2);
+	cfg.lesm_firmware = true;
+	struct port p;
+	port_try_open(&p, bus, &cfg, NULL);
+	CHECK(p.dev && ixgbe_model_violations(p.model) == 0 && ixy_link_speed(p.dev) == 10000);
+	port_close(&p);
+
+	/* Firmware holds MAC_CSR well into init: the driver waits for it, then goes on. */
+	struct ixgbe_model *m = ixgbe_model_new(bus, &cfg);
+	struct ixy_hw_ops ops;
+	ixgbe_model_hw_ops(m, &ops, "sim:2");
+	ixgbe_model_firmware_hold_mac_csr(m, 1000);
+	struct ixy_device *dev = ixy_open_hw(&ops, &(struct ixy_options){.link_timeout_ms = 2000});
+	CHECK(dev && ixgbe_model_violations(m) == 0);
+	ixy_close(dev);
+	CHECK(ixgbe_model_violations(m) == 0);
+	ixgbe_model_free(m);
+
+	/* Firmware that never lets go: init fails, saying so. */
+	m = ixgbe_model_new(bus, &cfg);
+	ixgbe_model_hw_ops(m, &ops, "sim:2");
+	ixgbe_model_firmware_hold_mac_csr(m, 100000000u);
+	CHECK(ixy_open_hw(&ops, NULL) == NULL && strstr(ixy_last_error(), "MAC_CSR"));
+	CHECK(ixgbe_model_violations(m) == 0);
+	ixgbe_model_free(m);
+}
+
 /* A frame spread over several descriptors (only possible above 2 KB, which the MAC drops without
  * jumbo frames) is dropped whole: no piece reaches the app, the buffers go back, RX goes on. */
 static void test_chain(struct ixgbe_bus *bus)
@@ -466,6 +499,7 @@ int main(int argc, char **argv)
 	             {"close_in_use", test_close_in_use},
 	             {"stuck_master", test_stuck_master},
 	             {"sfp_cage", test_sfp_cage},
+	             {"lesm", test_lesm},
 	             {"negative", test_negative}};
 	setenv("IXY_QUIET", "1", 1);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
