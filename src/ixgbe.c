@@ -314,7 +314,7 @@ static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 	    (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
 	uint32_t high = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
 	/* A receive filter: changed with RXEN clear (DS 8.2.3.7.1). Address Valid off while the two
-	 * halves change, on again with the high half (DS 8.2.3.7.10). */
+	 * halves change, on again with the high half (DS 8.2.3.7.9). */
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
 	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & 0x7FFF0000u;
 	reg_write(dev, IXGBE_RAH(0), rah);

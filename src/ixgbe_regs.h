@@ -67,7 +67,7 @@
 #define IXGBE_FCTRL_BAM (1u << 10)
 #define IXGBE_MTA(i) (0x05200 + 4 * (i)) /* DS 8.2.3.7.7, 128 registers */
 #define IXGBE_RAL(i) (0x0A200 + 8 * (i)) /* DS 8.2.3.7.9 */
-#define IXGBE_RAH(i) (0x0A204 + 8 * (i)) /* DS 8.2.3.7.10 */
+#define IXGBE_RAH(i) (0x0A204 + 8 * (i)) /* DS 8.2.3.7.9 (with RAL) */
 #define IXGBE_RAH_AV (1u << 31)
 #define IXGBE_MPSAR(i) (0x0A600 + 4 * (i))   /* DS 8.2.3.7.10, 256 registers */
 #define IXGBE_PFUTA(i) (0x0F400 + 4 * (i))   /* DS 8.2.3.27.12, 128 registers */
