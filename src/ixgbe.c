@@ -687,7 +687,7 @@ int ixgbe_init(struct ixy_device *dev)
 	dev->head.ops = &ixgbe_ops;
 	dev->ctrl = &ixgbe_ctrl;
 	if (dev->rx_queues > 1) {
-		/* Without RSS (MRQC, DS 7.1.2.8) the 82599 puts every frame on queue 0. */
+		/* Without RSS (MRQC, DS 8.2.3.7.12) the 82599 puts every frame on queue 0. */
 		ixy_error("%s: %u RX queues asked for, but this driver does not program RSS, so only queue 0 "
 		          "would receive: use one RX queue (TX queues: up to 64)",
 		          dev->name, dev->rx_queues);
