@@ -26,8 +26,10 @@
  * QBRC/RXDGBC count bytes DMA'd to host (PKT_LEN; excludes the CRC when stripping).
  * QBTC/TXDGBC count bytes fetched by Tx DMA (no CRC, no padding). GPRC/GORC count frames that were
  * delivered to a queue: frames dropped for lack of descriptors (QPRDC) or because the packet buffer
- * was full (MPC) are not in GPRC (no E3 erratum). Only queue 0 receives (MRQC multi-queue modes are
- * not modelled).
+ * was full (MPC) are not in GPRC (no E3 erratum). Queue selection: with MRQC.MRQE = 0001 (RSS) an
+ * IPv4 frame goes to the RETA entry picked by the Toeplitz hash of its addresses (and TCP/UDP ports
+ * when MRQC enables them) with the RSSRK key; everything else, and the other MRQE modes (DCB,
+ * VMDq), goes to queue 0.
  *
  * Wires. Frames on the wire are Ethernet frames without FCS (as in pcap). Peer/loopback/injected
  * frames enter the port's packet buffer (a FIFO bounded by RXPBSIZE(0) bytes); if it is full the
@@ -115,7 +117,7 @@
  * Warnings (counted separately, not violations): access to an offset with no register behind it
  * (returns 0), writes to read-only registers.
  *
- * Limits: little-endian host; no RSS/VMDq/DCB/interrupt delivery; the bus never unmaps (a
+ * Limits: little-endian host; no VMDq/DCB/IPv6 RSS/interrupt delivery; the bus never unmaps (a
  * region freed by the library stays in the table).
  */
 // clang-format on

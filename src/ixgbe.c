@@ -15,6 +15,7 @@
 #define INIT_TIMEOUT_MS 1000u /* for every handshake the datasheet says completes quickly */
 #define MASTER_DISABLE_TIMEOUT_MS 100u
 #define SEMAPHORE_TIMEOUT_US 1000000u
+#define RSS_MAX_QUEUES 16u
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
@@ -420,6 +421,23 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	return 0;
 }
 
+/* RSS spreads IPv4 flows over the RX queues (fact sheet 3.10): a Toeplitz hash of the addresses,
+ * and of the ports for TCP and UDP, picks one of 128 RETA entries, each naming a queue. The key
+ * repeats 0x6D5A, which hashes both directions of a flow alike. Set while RXEN is clear. */
+static void init_rss(struct ixy_device *dev)
+{
+	for (int i = 0; i < 10; i++)
+		reg_write(dev, IXGBE_RSSRK(i), 0x5A6D5A6Du); /* key bytes 6D 5A 6D 5A ... (DS 8.2.3.7.14) */
+	for (uint32_t i = 0; i < 32; i++) {
+		uint32_t entries = 0;
+		for (uint32_t k = 0; k < 4; k++)
+			entries |= ((4 * i + k) % dev->rx_queues) << (8 * k);
+		reg_write(dev, IXGBE_RETA(i), entries); /* entry 4i+k in byte k (DS 8.2.3.7.13) */
+	}
+	reg_write(dev, IXGBE_MRQC,
+	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP);
+}
+
 /* DS 4.6.7 */
 static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 {
@@ -453,6 +471,8 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	else
 		fctrl &= ~(IXGBE_FCTRL_UPE | IXGBE_FCTRL_MPE);
 	reg_write(dev, IXGBE_FCTRL, fctrl);
+	if (dev->rx_queues > 1)
+		init_rss(dev);
 	for (uint16_t n = 0; n < dev->rx_queues; n++) {
 		if (init_rx_queue(dev, drv, n) < 0)
 			return -1;
@@ -686,11 +706,10 @@ int ixgbe_init(struct ixy_device *dev)
 {
 	dev->head.ops = &ixgbe_ops;
 	dev->ctrl = &ixgbe_ctrl;
-	if (dev->rx_queues > 1) {
-		/* Without RSS (MRQC, DS 8.2.3.7.12) the 82599 puts every frame on queue 0. */
-		ixy_error("%s: %u RX queues asked for, but this driver does not program RSS, so only queue 0 "
-		          "would receive: use one RX queue (TX queues: up to 64)",
-		          dev->name, dev->rx_queues);
+	if (dev->rx_queues > RSS_MAX_QUEUES) {
+		ixy_error("%s: %u RX queues asked for, but RSS spreads frames over at most %u (4-bit RETA "
+		          "entries): use 1 to %u RX queues (TX queues: up to 64)",
+		          dev->name, dev->rx_queues, RSS_MAX_QUEUES, RSS_MAX_QUEUES);
 		return -1;
 	}
 	if (reg_read(dev, IXGBE_STATUS) == 0xFFFFFFFFu) { /* DS 8.2.3.1.2: never all ones on a live device */

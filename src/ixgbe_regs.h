@@ -73,7 +73,14 @@
 #define IXGBE_PFUTA(i) (0x0F400 + 4 * (i))   /* DS 8.2.3.27.12, 128 registers */
 #define IXGBE_PFVLVF(i) (0x0F100 + 4 * (i))  /* DS 8.2.3.27.15, 64 registers */
 #define IXGBE_PFVLVFB(i) (0x0F200 + 4 * (i)) /* DS 8.2.3.27.16, 128 registers */
-#define IXGBE_SECRXCTRL 0x08D00              /* DS 8.2.3.12.x, Rx security block */
+#define IXGBE_RETA(i) (0x0EB00 + 4 * (i))    /* DS 8.2.3.7.13, 32 registers of 4 entries */
+#define IXGBE_RSSRK(i) (0x0EB80 + 4 * (i))   /* DS 8.2.3.7.14, 40-byte key */
+#define IXGBE_MRQC 0x0EC80                   /* DS 8.2.3.7.12 */
+#define IXGBE_MRQC_RSS 0x1u                  /* MRQE = 0001: RSS, no DCB or VMDq */
+#define IXGBE_MRQC_IPV4_TCP (1u << 16)
+#define IXGBE_MRQC_IPV4 (1u << 17)
+#define IXGBE_MRQC_IPV4_UDP (1u << 22)
+#define IXGBE_SECRXCTRL 0x08D00 /* DS 8.2.3.12.x, Rx security block */
 #define IXGBE_SECRXCTRL_RX_DIS (1u << 1)
 #define IXGBE_SECRXSTAT 0x08D04
 #define IXGBE_SECRXSTAT_RDY (1u << 0)

@@ -17,7 +17,7 @@ struct ixy_hw_ops;
 
 /* Options for ixy_open(). Zero-initialise, then set what you need; zero means "default". */
 struct ixy_options {
-	uint16_t rx_queues;       /* default 1; ixgbe takes only 1 (no RSS yet), virtio 1 */
+	uint16_t rx_queues;       /* default 1; ixgbe: 1..16, spread by RSS; virtio: 1 */
 	uint16_t tx_queues;       /* default 1 */
 	uint16_t rx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
 	uint16_t tx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */

@@ -68,11 +68,11 @@ static void expect_frames(struct port *p, uint32_t first_seq, uint32_t n, size_t
 
 static void test_init(struct ixgbe_bus *bus)
 {
-	/* More than one RX queue is refused with the reason (no RSS: only queue 0 would receive). */
+	/* More RX queues than RSS can address are refused with the reason. */
 	struct ixgbe_model_config cfg;
 	ixgbe_model_default_config(&cfg, 7);
 	struct port refused;
-	port_try_open(&refused, bus, &cfg, &(struct ixy_options){.rx_queues = 2});
+	port_try_open(&refused, bus, &cfg, &(struct ixy_options){.rx_queues = 17});
 	CHECK(refused.dev == NULL && strstr(ixy_last_error(), "RSS"));
 	ixgbe_model_free(refused.model);
 
@@ -394,6 +394,62 @@ static void test_lesm(struct ixgbe_bus *bus)
 	ixgbe_model_free(m);
 }
 
+/* RSS: IPv4 flows spread over four RX queues; every frame arrives once, on one queue, and
+ * both frames of a flow on the same queue. */
+static void test_rss(struct ixgbe_bus *bus)
+{
+	struct port p;
+	port_open(&p, bus, 0, &(struct ixy_options){.rx_queues = 4});
+	CHECK(ixy_rx_queue_count(p.dev) == 4);
+	enum { FLOWS = 200 };
+	static int queue_of[FLOWS][2];
+	uint32_t per_queue[4] = {0};
+	for (int copy = 0; copy < 2; copy++) {
+		for (uint32_t f = 0; f < FLOWS; f++) {
+			uint8_t frame[64] = {0};
+			memcpy(frame, broadcast, 6);
+			frame[12] = 0x08; /* IPv4 */
+			frame[14] = 0x45;
+			frame[23] = f % 3 ? 17 : 6; /* UDP or TCP */
+			uint32_t src = 0x0A000000u + f * 7919u, dst = 0xC0A80001u + (f % 5);
+			for (int i = 0; i < 4; i++) {
+				frame[26 + i] = (uint8_t)(src >> (24 - 8 * i));
+				frame[30 + i] = (uint8_t)(dst >> (24 - 8 * i));
+			}
+			frame[34] = (uint8_t)(f >> 8);
+			frame[35] = (uint8_t)f; /* source port */
+			frame[37] = 80;
+			memcpy(frame + 46, &f, 4);
+			CHECK(ixgbe_model_inject(p.model, frame, sizeof(frame)));
+			ixgbe_model_step(p.model);
+			int found = -1;
+			for (uint16_t q = 0; q < 4; q++) {
+				struct ixy_buf *bufs[4];
+				uint32_t got = ixy_rx_batch(p.dev, q, bufs, 4);
+				CHECK(got <= 1 && (got == 0 || found < 0));
+				if (got) {
+					uint32_t seen;
+					memcpy(&seen, bufs[0]->data + 46, 4);
+					CHECK(seen == f);
+					ixy_buf_free(bufs[0]);
+					found = q;
+				}
+			}
+			CHECK(found >= 0);
+			queue_of[f][copy] = found;
+			per_queue[found]++;
+		}
+	}
+	for (uint32_t f = 0; f < FLOWS; f++)
+		CHECK(queue_of[f][0] == queue_of[f][1]);
+	for (int q = 0; q < 4; q++)
+		CHECK(per_queue[q] > 2 * FLOWS / 4 / 2); /* every queue gets a fair share */
+	struct ixy_stats st = {0};
+	ixy_read_stats(p.dev, &st);
+	CHECK(st.rx_packets == 2 * FLOWS && st.rx_dropped == 0);
+	port_close(&p);
+}
+
 /* A frame spread over several descriptors (only possible above 2 KB, which the MAC drops without
  * jumbo frames) is dropped whole: no piece reaches the app, the buffers go back, RX goes on. */
 static void test_chain(struct ixgbe_bus *bus)
@@ -500,6 +556,7 @@ int main(int argc, char **argv)
 	             {"stuck_master", test_stuck_master},
 	             {"sfp_cage", test_sfp_cage},
 	             {"lesm", test_lesm},
+	             {"rss", test_rss},
 	             {"negative", test_negative}};
 	setenv("IXY_QUIET", "1", 1);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
