@@ -947,6 +947,72 @@ static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 	}
 }
 
+/* What differs between an Rx ('R') and a Tx ('T') queue's registers in the checks below. */
+struct qkind {
+	char rt;
+	const char *init;    /* the init section that owns the rules */
+	const char *bal_ds;  /* base alignment */
+	const char *len_ds;  /* length multiple of 128 */
+	const char *head_ds; /* head beyond the ring */
+	const char *tail_ds; /* tail beyond the ring */
+};
+static const struct qkind rx_kind = {'R', "4.6.7", "8.2.3.8.1", "8.2.3.8.3", "8.2.3.8.4", "7.1.9"};
+static const struct qkind tx_kind = {'T', "4.6.8", "8.2.3.9.5", "7.2.3.3", "4.6.8, 7.2.3.3", "7.2.3.3"};
+
+/* xDBAL/xDBAH/xDLEN (and SRRCTL, named by `name`): only while the queue is disabled. */
+static void wr_ring_reg(struct ixgbe_model *m, const struct qkind *k, struct queue *q, unsigned n, unsigned o,
+                        uint32_t v, bool enabled, const char *name)
+{
+	if (enabled)
+		violation(m,
+		          "%s(%u) written while %cXDCTL(%u).ENABLE is set: ring registers may only change "
+		          "while the queue is disabled (DS %s)",
+		          name, n, k->rt, n, k->init);
+	if (o == Q_BAL && (v & 0x7F))
+		violation(m, "%cDBAL(%u)=0x%08x is not 128-byte aligned (DS %s)", k->rt, n, v, k->bal_ds);
+	if (o == Q_LEN && v % 128)
+		violation(m, "%cDLEN(%u)=%u is not a multiple of 128 bytes (DS %s)", k->rt, n, v, k->len_ds);
+	if (o == Q_BAL)
+		q->programmed |= 1;
+	if (o == Q_LEN)
+		q->programmed |= 2;
+}
+
+/* xDH: 0 while enabled, inside the ring. Returns false if the write is ignored. */
+static bool wr_head(struct ixgbe_model *m, const struct qkind *k, unsigned n, uint32_t v, bool enabled,
+                    uint32_t size)
+{
+	if (enabled && v != 0)
+		violation(m, "%cDH(%u) written with %u while the queue is enabled (DS %s)", k->rt, n, v,
+		          k->init);
+	if (size && v >= size) {
+		violation(
+		    m, "%cDH(%u)=%u is beyond the ring of %u descriptors (%cDLEN=%u; write ignored) (DS %s)",
+		    k->rt, n, v, size, k->rt, size * 16, k->head_ds);
+		return false;
+	}
+	return true;
+}
+
+/* xDT: inside the ring, moved only once ENABLE was read back as 1, never over the hardware's
+ * part of the ring. Returns false if the write is ignored. */
+static bool wr_tail(struct ixgbe_model *m, const struct qkind *k, struct queue *q, unsigned n, uint32_t v,
+                    uint32_t ctl, uint32_t size)
+{
+	if (v >= size && !(v == 0 && size == 0)) {
+		violation(m, "%cDT(%u)=%u is beyond the ring of %u descriptors (DS %s)", k->rt, n, v, size,
+		          k->tail_ds);
+		return false;
+	}
+	bool runs = q_running(m, q, ctl) && q->seen_enabled;
+	if (v != q->head && !runs)
+		violation(m, "%cDT(%u) written before %cXDCTL(%u).ENABLE reads 1 (DS %s)", k->rt, n, k->rt, n,
+		          k->init);
+	if (runs && q->size)
+		check_tail_owned(m, q, k->rt, n, v);
+	return true;
+}
+
 static void wr_rxq(struct ixgbe_model *m, uint32_t r, uint32_t v)
 {
 	unsigned n = ((r & 0xFFF) >> 6) + (r >= 0x0D000 ? 64 : 0), o = r & 0x3F;
@@ -959,51 +1025,17 @@ static void wr_rxq(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	case Q_BAH:
 	case Q_LEN:
 	case Q_SRRCTL:
-		if (enabled)
-			violation(
-			    m,
-			    "%s(%u) written while RXDCTL(%u).ENABLE is set: ring registers may only change "
-			    "while the queue is disabled (DS 4.6.7)",
-			    o == Q_SRRCTL ? "SRRCTL" : names[o / 4], n, n);
-		if (o == Q_BAL && (v & 0x7F))
-			violation(m, "RDBAL(%u)=0x%08x is not 128-byte aligned (DS 8.2.3.8.1)", n, v);
-		if (o == Q_LEN && v % 128)
-			violation(m, "RDLEN(%u)=%u is not a multiple of 128 bytes (DS 8.2.3.8.3)", n, v);
-		if (o == Q_BAL)
-			q->programmed |= 1;
-		if (o == Q_LEN)
-			q->programmed |= 2;
+		wr_ring_reg(m, &rx_kind, q, n, o, v, enabled, o == Q_SRRCTL ? "SRRCTL" : names[o / 4]);
 		*reg(m, r) = v;
 		return;
-	case Q_HEAD: {
-		uint32_t size = *reg(m, rxq_base(n) + Q_LEN) / 16;
-		if (enabled && v != 0)
-			violation(m, "RDH(%u) written with %u while the queue is enabled (DS 4.6.7)", n, v);
-		if (size && v >= size) {
-			violation(m,
-			          "RDH(%u)=%u is beyond the ring of %u descriptors (RDLEN=%u; write ignored) "
-			          "(DS 8.2.3.8.4)",
-			          n, v, size, size * 16);
-			return;
-		}
-		q->head = v;
+	case Q_HEAD:
+		if (wr_head(m, &rx_kind, n, v, enabled, *reg(m, rxq_base(n) + Q_LEN) / 16))
+			q->head = v;
 		return;
-	}
-	case Q_TAIL: {
-		uint32_t size = q->size ? q->size : *reg(m, rxq_base(n) + Q_LEN) / 16;
-		if (v >= size && !(v == 0 && size == 0)) {
-			violation(m, "RDT(%u)=%u is beyond the ring of %u descriptors (DS 7.1.9)", n, v,
-			          size);
-			return;
-		}
-		bool runs = q_running(m, q, ctl) && q->seen_enabled;
-		if (v != q->head && !runs)
-			violation(m, "RDT(%u) written before RXDCTL(%u).ENABLE reads 1 (DS 4.6.7)", n, n);
-		if (runs && q->size)
-			check_tail_owned(m, q, 'R', n, v);
-		q->tail = v;
+	case Q_TAIL:
+		if (wr_tail(m, &rx_kind, q, n, v, ctl, q->size ? q->size : *reg(m, rxq_base(n) + Q_LEN) / 16))
+			q->tail = v;
 		return;
-	}
 	case Q_CTL: {
 		bool was = ctl & XDCTL_ENABLE, now = v & XDCTL_ENABLE;
 		*reg(m, r) = v;
@@ -1034,56 +1066,25 @@ static void wr_txq(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	case Q_BAL:
 	case Q_BAH:
 	case Q_LEN:
-		if (enabled)
-			violation(
-			    m,
-			    "%s(%u) written while TXDCTL(%u).ENABLE is set: ring registers may only change "
-			    "while the queue is disabled (DS 4.6.8)",
-			    names[o / 4], n, n);
-		if (o == Q_BAL && (v & 0x7F))
-			violation(m, "TDBAL(%u)=0x%08x is not 128-byte aligned (DS 8.2.3.9.5)", n, v);
-		if (o == Q_LEN && v % 128)
-			violation(m, "TDLEN(%u)=%u is not a multiple of 128 bytes (DS 7.2.3.3)", n, v);
-		if (o == Q_BAL)
-			q->programmed |= 1;
-		if (o == Q_LEN)
-			q->programmed |= 2;
+		wr_ring_reg(m, &tx_kind, q, n, o, v, enabled, names[o / 4]);
 		*reg(m, r) = v;
 		return;
-	case Q_HEAD: {
-		uint32_t size = *reg(m, txq_base(n) + Q_LEN) / 16;
-		if (enabled && v != 0)
-			violation(m, "TDH(%u) written with %u while the queue is enabled (DS 4.6.8)", n, v);
-		if (size && v >= size) {
-			violation(m,
-			          "TDH(%u)=%u is beyond the ring of %u descriptors (TDLEN=%u; write ignored) "
-			          "(DS 4.6.8, 7.2.3.3)",
-			          n, v, size, size * 16);
-			return;
+	case Q_HEAD:
+		if (wr_head(m, &tx_kind, n, v, enabled, *reg(m, txq_base(n) + Q_LEN) / 16)) {
+			q->head = v;
+			q->wb_next = v;
+			q->wb_count = 0;
 		}
-		q->head = v;
-		q->wb_next = v;
-		q->wb_count = 0;
 		return;
-	}
 	case Q_TAIL: {
 		uint32_t size = q->size ? q->size : *reg(m, txq_base(n) + Q_LEN) / 16;
-		if (v >= size && !(v == 0 && size == 0)) {
-			violation(m, "TDT(%u)=%u is beyond the ring of %u descriptors (DS 7.2.3.3)", n, v,
-			          size);
-			return;
-		}
-		bool runs = q_running(m, q, ctl) && q->seen_enabled;
-		if (v != q->head && !runs)
-			violation(m, "TDT(%u) written before TXDCTL(%u).ENABLE reads 1 (DS 4.6.8)", n, n);
-		if (v != q->tail && (*reg(m, R_RTTDCS) & RTTDCS_ARBDIS))
+		if (v < size && v != q->tail && (*reg(m, R_RTTDCS) & RTTDCS_ARBDIS))
 			violation(m,
 			          "TDT(%u) moved from %u to %u while RTTDCS.ARBDIS=1: the Tx arbiter is off "
 			          "and nothing is fetched; clear ARBDIS after MTQC (DS 4.6.8, 7.2.1.2.1)",
 			          n, q->tail, v);
-		if (runs && q->size)
-			check_tail_owned(m, q, 'T', n, v);
-		q->tail = v;
+		if (wr_tail(m, &tx_kind, q, n, v, ctl, size))
+			q->tail = v;
 		return;
 	}
 	case Q_CTL: {
