@@ -839,45 +839,32 @@ static uint32_t gssr_fw(const struct ixgbe_model *m, bool side)
 }
 
 /* ---- register access ---- */
+/* A queue register read: head and tail are the model's, ENABLE reads back only after the
+ * enable (or disable) delay, and a read that sees it set lets the tail move (DS 4.6.7, 4.6.8). */
+static uint32_t rd_queue(struct ixgbe_model *m, struct queue *q, uint32_t r, bool side)
+{
+	unsigned o = r & 0x3F;
+	if (o == Q_HEAD)
+		return q->head;
+	if (o == Q_TAIL)
+		return q->tail;
+	if (o != Q_CTL)
+		return *reg(m, r);
+	bool set = *reg(m, r) & XDCTL_ENABLE;
+	bool en = set ? m->reads >= q->en_due : m->reads < q->dis_due;
+	if (en && set && side)
+		q->seen_enabled = true;
+	return (*reg(m, r) & ~XDCTL_ENABLE) | (en ? XDCTL_ENABLE : 0);
+}
+
 static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 {
 	if (ctr_map[r / 4])
 		return side ? ctr_read(m, r) : ctr_peek(m, r);
-	/* Rx queue registers */
-	if ((r >= 0x01000 && r < 0x02000) || (r >= 0x0D000 && r < 0x0E000)) {
-		unsigned n = ((r & 0xFFF) >> 6) + (r >= 0x0D000 ? 64 : 0), o = r & 0x3F;
-		struct queue *q = &m->rxq[n];
-		if (o == Q_HEAD)
-			return q->head;
-		if (o == Q_TAIL)
-			return q->tail;
-		if (o == Q_CTL) {
-			uint32_t v = *reg(m, r) & ~XDCTL_ENABLE;
-			bool set = *reg(m, r) & XDCTL_ENABLE;
-			bool en = set ? m->reads >= q->en_due : m->reads < q->dis_due;
-			if (en && set && side)
-				q->seen_enabled = true;
-			return v | (en ? XDCTL_ENABLE : 0);
-		}
-		return *reg(m, r);
-	}
-	if (r >= 0x06000 && r < 0x08000) {
-		unsigned n = (r - 0x06000) >> 6, o = r & 0x3F;
-		struct queue *q = &m->txq[n];
-		if (o == Q_HEAD)
-			return q->head;
-		if (o == Q_TAIL)
-			return q->tail;
-		if (o == Q_CTL) {
-			uint32_t v = *reg(m, r) & ~XDCTL_ENABLE;
-			bool set = *reg(m, r) & XDCTL_ENABLE;
-			bool en = set ? m->reads >= q->en_due : m->reads < q->dis_due;
-			if (en && set && side)
-				q->seen_enabled = true;
-			return v | (en ? XDCTL_ENABLE : 0);
-		}
-		return *reg(m, r);
-	}
+	if ((r >= 0x01000 && r < 0x02000) || (r >= 0x0D000 && r < 0x0E000))
+		return rd_queue(m, &m->rxq[((r & 0xFFF) >> 6) + (r >= 0x0D000 ? 64 : 0)], r, side);
+	if (r >= 0x06000 && r < 0x08000)
+		return rd_queue(m, &m->txq[(r - 0x06000) >> 6], r, side);
 	switch (r) {
 	case R_CTRL:
 		return *reg(m, r) | (in_reset(m) ? CTRL_RST | CTRL_LRST : 0);
