@@ -217,3 +217,55 @@ uint16_t ixy_tx_queue_count(const struct ixy_device *dev)
 {
 	return dev->tx_queues;
 }
+
+/* The timing calls name the missing feature and the fallback. */
+static const struct ixy_timing_ops *timing_of(struct ixy_device *dev, const char *what)
+{
+	if (!dev->ctrl->timing)
+		ixy_error("%s: the %s driver has no %s; use software timestamps or pacing instead", dev->name,
+		          dev->ctrl->driver_name, what);
+	return dev->ctrl->timing;
+}
+
+int ixy_timesync_enable(struct ixy_device *dev)
+{
+	const struct ixy_timing_ops *t = timing_of(dev, "hardware clock");
+	return t ? t->timesync_enable(dev) : -1;
+}
+
+uint64_t ixy_timesync_read_clock(struct ixy_device *dev)
+{
+	const struct ixy_timing_ops *t = timing_of(dev, "hardware clock");
+	return t ? t->read_clock(dev) : 0;
+}
+
+bool ixy_timesync_read_tx(struct ixy_device *dev, uint64_t *ns)
+{
+	const struct ixy_timing_ops *t = timing_of(dev, "hardware clock");
+	return t && t->read_tx(dev, ns);
+}
+
+bool ixy_timesync_read_rx(struct ixy_device *dev, uint64_t *ns, uint16_t *ptp_seq)
+{
+	const struct ixy_timing_ops *t = timing_of(dev, "hardware clock");
+	return t && t->read_rx(dev, ns, ptp_seq);
+}
+
+bool ixy_tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf)
+{
+	const struct ixy_timing_ops *t = timing_of(dev, "hardware clock");
+	return t && t->tx_stamped(dev, queue, buf);
+}
+
+int ixy_set_tx_rate(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s)
+{
+	const struct ixy_timing_ops *t = timing_of(dev, "transmit rate limiter");
+	if (!t)
+		return -1;
+	if (queue >= dev->tx_queues) {
+		ixy_error("%s: TX queue %u does not exist (the device has %u)", dev->name, queue,
+		          dev->tx_queues);
+		return -1;
+	}
+	return t->set_tx_rate(dev, queue, bits_per_s);
+}

@@ -9,6 +9,16 @@
 #include "ixy/hw.h"
 #include "ixy/ixy.h"
 
+/* Time sync and rate limits of a driver that has them (see ixy.h). */
+struct ixy_timing_ops {
+	int (*timesync_enable)(struct ixy_device *dev);
+	uint64_t (*read_clock)(struct ixy_device *dev);
+	bool (*read_tx)(struct ixy_device *dev, uint64_t *ns);
+	bool (*read_rx)(struct ixy_device *dev, uint64_t *ns, uint16_t *ptp_seq);
+	bool (*tx_stamped)(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf);
+	int (*set_tx_rate)(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s);
+};
+
 /* Control-path operations of a driver (the datapath ones are in struct ixy_driver_ops). */
 struct ixy_ctrl_ops {
 	const char *driver_name;
@@ -19,6 +29,7 @@ struct ixy_ctrl_ops {
 	void (*get_mac)(struct ixy_device *dev, uint8_t mac[6]);
 	void (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
 	uint32_t (*link_speed)(struct ixy_device *dev);
+	const struct ixy_timing_ops *timing; /* NULL: no hardware clock or rate limiter */
 };
 
 struct ixy_device {

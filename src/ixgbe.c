@@ -7,6 +7,7 @@
 
 #include "device.h"
 #include "ixgbe_regs.h"
+#include "ixgbe_timesync.h"
 #include "log.h"
 #include "memory.h"
 
@@ -45,6 +46,7 @@ struct tx_queue {
 struct ixgbe {
 	struct rx_queue *rx[64];
 	struct tx_queue *tx[64];
+	struct ixgbe_timesync timesync;
 };
 
 /* 82599 physical functions (fact sheet 1.1). X540/X550 are refused: their link setup goes
@@ -195,7 +197,9 @@ static void tx_clean(struct tx_queue *q)
 	q->rs_head = (uint16_t)head;
 }
 
-static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+/* `extra_cmd` adds descriptor command bits to every frame (0 on the datapath: folded away). */
+static inline uint32_t tx_frames(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n,
+                                 uint32_t extra_cmd)
 {
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
 	tx_clean(q);
@@ -220,7 +224,7 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 			/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
 			desc[j].buffer_addr = buf->bus_addr;
 			desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
-			                       IXGBE_TXD_CMD_IFCS | len;
+			                       IXGBE_TXD_CMD_IFCS | extra_cmd | len;
 			desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
 			slot[j] = buf;
 		}
@@ -239,6 +243,22 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	atomic_thread_fence(memory_order_release);
 	reg_write(dev, IXGBE_TDT(queue), i);
 	return n;
+}
+
+static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+{
+	return tx_frames(dev, queue, bufs, n, 0);
+}
+
+/* One frame whose departure the time-sync unit latches (DS 7.9). */
+bool ixgbe_tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf)
+{
+	return tx_frames(dev, queue, &buf, 1, IXGBE_TXD_MAC_TSTAMP) == 1;
+}
+
+struct ixgbe_timesync *ixgbe_timesync_of(struct ixy_device *dev)
+{
+	return &((struct ixgbe *)dev->driver)->timesync;
 }
 
 /* ---- control path ---- */
@@ -699,6 +719,7 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .get_mac = ixgbe_get_mac,
     .set_mac = ixgbe_set_mac,
     .link_speed = ixgbe_link_speed,
+    .timing = &ixgbe_timing_ops,
 };
 
 /* DS 4.6.3 */

@@ -122,6 +122,38 @@
 #define IXGBE_TXDCTL(n) (0x06028 + 0x40 * (n))     /* DS 8.2.3.9.10 */
 #define IXGBE_TXDCTL_ENABLE (1u << 25)
 
+/* Per-queue transmit rate limiter (DS 7.7.2.2, registers DS 8.2.3.10) */
+#define IXGBE_RTTDQSEL 0x04904 /* TX queue the next RTTBCNRC access refers to */
+#define IXGBE_RTTBCNRC 0x04984 /* rate factor = link speed / queue rate, 14-bit fraction */
+#define IXGBE_RTTBCNRC_RS_ENA (1u << 31)
+#define IXGBE_RTTBCNRC_RF_INT_SHIFT 14
+
+/* IEEE 1588 time sync (DS 7.9, registers DS 8.2.3.26) */
+#define IXGBE_TSYNCRXCTL 0x05188         /* RX stamp control */
+#define IXGBE_TSYNCRXCTL_VALID (1u << 0) /* an RX stamp is latched */
+#define IXGBE_TSYNCRXCTL_TYPE_L2_L4_V2 (2u << 1)
+#define IXGBE_TSYNCRXCTL_EN (1u << 4)
+#define IXGBE_RXSTMPL 0x051E8
+#define IXGBE_RXSTMPH 0x051A4             /* reading it releases the RX latch */
+#define IXGBE_RXSATRH 0x051A8             /* bits 31:16: the stamped frame's PTP sequenceId */
+#define IXGBE_RXMTRL 0x05120              /* bits 31:16: UDP port stamped (L4 types) */
+#define IXGBE_PTP_EVENT_PORT 319          /* IEEE 1588 event messages over UDP */
+#define IXGBE_ETQF(n) (0x05128 + 4 * (n)) /* EtherType filter n < 8; picks frames to stamp (DS 7.9) */
+#define IXGBE_ETQF_1588 (1u << 30)        /* frames matching it are stamped */
+#define IXGBE_ETQF_FILTER_EN (1u << 31)
+#define IXGBE_ETQF_PTP 3u                /* the filter index used for PTP */
+#define IXGBE_ETHERTYPE_PTP 0x88F7u      /* IEEE 1588 over Ethernet */
+#define IXGBE_TSYNCTXCTL 0x08C00         /* TX stamp control */
+#define IXGBE_TSYNCTXCTL_VALID (1u << 0) /* a TX stamp is latched */
+#define IXGBE_TSYNCTXCTL_EN (1u << 4)
+#define IXGBE_TXSTMPL 0x08C04
+#define IXGBE_TXSTMPH 0x08C08 /* reading it releases the TX latch */
+#define IXGBE_SYSTIML 0x08C0C /* reading it latches SYSTIMH */
+#define IXGBE_SYSTIMH 0x08C10
+#define IXGBE_TIMINCA 0x08C14 /* bits 31:24 increment period (cycles), 23:0 increment value */
+#define IXGBE_TSAUXC 0x08C20
+#define IXGBE_TSAUXC_DISABLE_SYSTIME (1u << 31)
+
 /* Statistics, clear on read (DS 8.2.3.23) */
 #define IXGBE_GPTC 0x04080
 #define IXGBE_GOTCL 0x04090
@@ -157,6 +189,7 @@ struct ixgbe_tx_desc {
 	uint32_t olinfo_status;
 };
 #define IXGBE_TXD_DTYP_DATA (3u << 20)
+#define IXGBE_TXD_MAC_TSTAMP (1u << 19) /* latch this frame's TX time (DS 7.9) */
 #define IXGBE_TXD_CMD_EOP (1u << 24)
 #define IXGBE_TXD_CMD_IFCS (1u << 25)
 #define IXGBE_TXD_CMD_RS (1u << 27)

@@ -83,6 +83,29 @@ const char *ixy_device_name(const struct ixy_device *dev);
 uint16_t ixy_rx_queue_count(const struct ixy_device *dev);
 uint16_t ixy_tx_queue_count(const struct ixy_device *dev);
 
+/* ---- hardware timestamps and rate limits (ixgbe; the other drivers return -1 / false) ---- */
+
+/* Starts the NIC clock at 0 and stamps IEEE 1588 frames: every frame with EtherType 0x88F7 whose
+ * PTP message type is an event message (0-3) is stamped on arrival, and frames sent with
+ * ixy_tx_stamped() when they leave. The NIC holds one RX and one TX stamp at a time: until it is
+ * read, later frames are not stamped. The clock counts ns from 0 (resolution 6.4 ns at 10 Gbit/s)
+ * and wraps after 2^43 ns (about 2.4 h); its rate is set for the link speed at this call. */
+int ixy_timesync_enable(struct ixy_device *dev);
+/* The NIC clock in ns (0 if the device has none). */
+uint64_t ixy_timesync_read_clock(struct ixy_device *dev);
+/* Takes the latched TX (RX) stamp, in NIC-clock ns, and frees the latch for the next frame;
+ * false if none is latched. For RX, *ptp_seq gets the stamped frame's PTP sequenceId. */
+bool ixy_timesync_read_tx(struct ixy_device *dev, uint64_t *ns);
+bool ixy_timesync_read_rx(struct ixy_device *dev, uint64_t *ns, uint16_t *ptp_seq);
+/* Queues one frame on `queue` marked for a TX stamp; false if the ring is full (the buffer is
+ * still the caller's). Have at most one stamped frame in flight per port. */
+bool ixy_tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf);
+
+/* Limits `queue` to `bits_per_s` (frame bytes including the 4-byte CRC, without preamble and
+ * inter-frame gap), 0 to remove the limit. Returns 0, or -1 with ixy_last_error() set: the NIC
+ * takes 10 Mbit/s up to the link speed. */
+int ixy_set_tx_rate(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s);
+
 /* ---- inline dispatch to the driver (one indirect call per batch) ---- */
 struct ixy_driver_ops {
 	uint32_t (*rx_batch)(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n);
