@@ -15,6 +15,7 @@ struct ixgbe_bus {
 	pthread_mutex_t lock;
 	unsigned used;
 	struct bus_slot *slots;
+	struct sim_clock clock;
 };
 
 struct ixgbe_bus *ixgbe_bus_new(void)
@@ -79,4 +80,9 @@ void *ixgbe_bus_translate(struct ixgbe_bus *b, uint64_t addr, size_t len)
 		return (uint8_t *)b->slots[s].virt + off;
 	}
 	return NULL;
+}
+
+struct sim_clock *ixgbe_bus_clock(struct ixgbe_bus *b)
+{
+	return &b->clock;
 }

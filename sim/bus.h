@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,6 +29,8 @@ void ixgbe_bus_free(struct ixgbe_bus *bus);
 uint64_t ixgbe_bus_map(struct ixgbe_bus *bus, void *virt, size_t len);
 /* Bus -> virtual for [bus_addr, bus_addr+len); NULL if not entirely inside one region. */
 void *ixgbe_bus_translate(struct ixgbe_bus *bus, uint64_t bus_addr, size_t len);
+/* The model time of the ports on this bus (the bus is the one thing they share). */
+struct sim_clock *ixgbe_bus_clock(struct ixgbe_bus *bus);
 
 #ifdef __cplusplus
 }

@@ -189,6 +189,19 @@ bool ixgbe_model_inject(struct ixgbe_model *m, const void *frame, size_t len);
 void ixgbe_model_capture(struct ixgbe_model *m, bool on);
 /* Pops the oldest captured frame into buf (cap bytes); returns its length, 0 if none. */
 size_t ixgbe_model_captured(struct ixgbe_model *m, void *buf, size_t cap);
+/* The same, and *at gets the model time its first byte (after the SFD) left the port. */
+size_t ixgbe_model_captured_at(struct ixgbe_model *m, void *buf, size_t cap, uint64_t *at);
+
+/* Model time, in ticks of 0.1 ns, shared by the ports on one bus (see "Time" above). */
+#define IXGBE_MODEL_TICKS_PER_NS 10u
+uint64_t ixgbe_model_time(struct ixgbe_model *m);
+/* Step mode: time moves forward by `ticks` (frames waiting for a later time then proceed). */
+void ixgbe_model_advance(struct ixgbe_model *m, uint64_t ticks);
+/* Frames this port sends reach the other end of its wire (peer, loopback, socket) `ns` later. */
+void ixgbe_model_set_delay(struct ixgbe_model *m, uint64_t ns);
+/* A wire to the port in another process on this host that names the same wire; 0, or -1 with
+ * a message in err. Combines with peer/loopback (the frames go both ways). */
+int ixgbe_model_wire(struct ixgbe_model *m, const char *name, char *err, size_t errlen);
 
 /* Step mode: does all pending work; returns the number of descriptors + frames handled. */
 unsigned ixgbe_model_step(struct ixgbe_model *m);

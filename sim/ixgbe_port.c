@@ -19,11 +19,32 @@ static unsigned step_locked(struct ixgbe_model *m)
 	for (unsigned w = 0; w < 2; w++)
 		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
 			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
-	/* Frames from the wire (peer, loopback, injected). */
+	if (m->sock.fd >= 0)
+		work += socket_wire_receive(&m->sock, &m->cable, m->scratch);
+	/* Frames whose last byte came off a delaying cable enter the packet buffer. The cable's
+	 * lock is a leaf: the frame is copied out before the packet buffer is taken. */
+	for (;;) {
+		pthread_mutex_lock(&m->cable.lock);
+		struct frame *f = m->cable.count ? &m->cable.slots[m->cable.head] : NULL;
+		if (!f || !time_reached(m, frame_end(f->at, f->len))) {
+			pthread_mutex_unlock(&m->cable.lock);
+			break;
+		}
+		uint32_t len = f->len;
+		bool bad = f->bad_fcs;
+		uint64_t at = f->at;
+		memcpy(m->scratch, f->data, len);
+		fifo_pop(&m->cable);
+		pthread_mutex_unlock(&m->cable.lock);
+		fifo_offer(&m->in, m->scratch, len, bad, at);
+		work++;
+	}
+	/* Frames from the wire (peer, loopback, injected), once their last byte arrived. */
 	pthread_mutex_lock(&m->in.lock);
 	while (m->in.count) {
 		struct frame *f = &m->in.slots[m->in.head];
-		if (!ixgbe_rx_frame(m, f->data, f->len, f->bad_fcs, false))
+		if (!time_reached(m, frame_end(f->at, f->len)) ||
+		    !ixgbe_rx_frame(m, f->data, f->len, f->bad_fcs, false, f->at))
 			break;
 		fifo_pop(&m->in);
 		work++;
@@ -35,7 +56,8 @@ static unsigned step_locked(struct ixgbe_model *m)
 		for (;;) {
 			if (!m->pcap_in.len)
 				m->pcap_in.len = pcap_reader_next(&m->pcap_in, m->who, m->cfg.quiet);
-			if (!m->pcap_in.len || !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
+			if (!m->pcap_in.len || !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true,
+			                                       sim_clock_now(m->clock)))
 				break;
 			m->pcap_in.len = 0;
 			work++;
@@ -74,6 +96,7 @@ int ixgbe_model_start(struct ixgbe_model *m)
 	if (m->thread_on)
 		return 0;
 	atomic_store(&m->stop, false);
+	sim_clock_realtime(m->clock);
 	int e = pthread_create(&m->thread, NULL, model_thread, m);
 	if (!e)
 		m->thread_on = true;
@@ -114,6 +137,8 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	if (!m)
 		return NULL;
 	m->bus = bus;
+	m->clock = ixgbe_bus_clock(bus);
+	m->sock.fd = -1;
 	m->cfg = *cfg;
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
@@ -122,7 +147,9 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	pthread_mutex_init(&m->lock, NULL);
 	fifo_init(&m->in);
 	fifo_init(&m->cap);
+	fifo_init(&m->cable);
 	m->cap.limit = (size_t)64 << 20;
+	m->cable.limit = (size_t)64 << 20; /* 50 ms of a 10 Gbit/s cable */
 	ixgbe_regs_reset(m);
 	/* Power-on reset and EEPROM auto-read have finished by the time software looks. */
 	m->rst_done = m->ard_due = m->dmai_due = 0;
@@ -204,6 +231,7 @@ int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size
 		fclose(m->pcap_out.f);
 	m->pcap_out.f = f;
 	m->pcap_out.n = 0;
+	m->pcap_out.wall_offset_ns = pcap_wall_offset_ns();
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
@@ -220,7 +248,33 @@ bool ixgbe_model_inject(struct ixgbe_model *m, const void *frame, size_t len)
 {
 	if (len > WIRE_MAX_FRAME)
 		return false;
-	return fifo_offer(&m->in, frame, (uint32_t)len, false);
+	return fifo_offer(&m->in, frame, (uint32_t)len, false, sim_clock_now(m->clock));
+}
+
+uint64_t ixgbe_model_time(struct ixgbe_model *m)
+{
+	return sim_clock_now(m->clock);
+}
+
+void ixgbe_model_advance(struct ixgbe_model *m, uint64_t ticks)
+{
+	sim_clock_reach(m->clock, sim_clock_now(m->clock) + ticks);
+}
+
+void ixgbe_model_set_delay(struct ixgbe_model *m, uint64_t ns)
+{
+	pthread_mutex_lock(&m->lock);
+	m->delay = ns * SIM_TICKS_PER_NS;
+	pthread_mutex_unlock(&m->lock);
+}
+
+int ixgbe_model_wire(struct ixgbe_model *m, const char *name, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&m->lock);
+	socket_wire_close(&m->sock);
+	int r = socket_wire_open(&m->sock, name, err, errlen);
+	pthread_mutex_unlock(&m->lock);
+	return r;
 }
 
 void ixgbe_model_capture(struct ixgbe_model *m, bool on)
@@ -232,11 +286,18 @@ void ixgbe_model_capture(struct ixgbe_model *m, bool on)
 
 size_t ixgbe_model_captured(struct ixgbe_model *m, void *buf, size_t cap)
 {
+	return ixgbe_model_captured_at(m, buf, cap, NULL);
+}
+
+size_t ixgbe_model_captured_at(struct ixgbe_model *m, void *buf, size_t cap, uint64_t *at)
+{
 	size_t len = 0;
 	pthread_mutex_lock(&m->cap.lock);
 	if (m->cap.count) {
 		struct frame *f = &m->cap.slots[m->cap.head];
 		len = f->len;
+		if (at)
+			*at = f->at;
 		memcpy(buf, f->data, len < cap ? len : cap);
 		fifo_pop(&m->cap);
 	}
@@ -254,9 +315,11 @@ void ixgbe_model_free(struct ixgbe_model *m)
 		fclose(m->pcap_in.f);
 	if (m->pcap_out.f)
 		fclose(m->pcap_out.f);
+	socket_wire_close(&m->sock);
 	rule_log_free(&m->log);
 	fifo_destroy(&m->in);
 	fifo_destroy(&m->cap);
+	fifo_destroy(&m->cable);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }

@@ -14,7 +14,9 @@
 #include "ixgbe_model.h"
 #include "ixgbe_reg_map.h"
 #include "pcap_io.h"
+#include "clock.h"
 #include "rules.h"
+#include "socket_wire.h"
 #include "wire.h"
 
 struct queue {
@@ -26,13 +28,29 @@ struct queue {
 	uint32_t programmed;        /* bit0 BAL, bit1 LEN written since reset */
 	uint32_t flagged;           /* once-only violation bits */
 	uint32_t wb_next, wb_count; /* Tx: batched write-back (WTHRESH>0) */
+	uint32_t rttbcnrc;          /* Tx: the rate limiter (ixgbe_tx_timing.c) */
+	uint64_t ready;             /* Tx: model time its next frame may start (rate limiter) */
+	uint64_t posted;            /* Tx: model time the tail last moved on an empty ring */
 };
 #define FLAG_DCA 1u
 #define FLAG_CRC 2u
 
+/* The IEEE 1588 time-sync unit's state (ixgbe_timesync.c). */
+struct timesync {
+	uint64_t systim, t0;    /* SYSTIM was systim at model time t0 */
+	uint32_t systimh_latch; /* SYSTIMH as latched by the last SYSTIML read */
+	uint64_t rx_stamp, tx_stamp;
+	bool rx_valid, tx_valid;
+	uint32_t rxsatrh;
+};
+
 struct ixgbe_model {
 	pthread_mutex_t lock;
 	struct ixgbe_bus *bus;
+	struct sim_clock *clock; /* the bus's */
+	uint64_t now;            /* the clock as last read (real time) */
+	uint64_t wire_free;      /* model time the Tx wire is free for the next frame's first byte */
+	struct timesync ts;
 	struct ixgbe_model_config cfg;
 	char name[32];
 	char who[48]; /* "ixgbe-model[<name>]", the prefix of its messages */
@@ -55,7 +73,10 @@ struct ixgbe_model {
 	struct ixgbe_model *peer; /* self for loopback */
 	struct pcap_reader pcap_in;
 	struct pcap_writer pcap_out;
-	struct fifo in; /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	struct fifo in;    /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	struct fifo cable; /* frames still on a cable with a delay (or from a socket wire) */
+	uint64_t delay;    /* model ticks a frame this port sends spends on the cable */
+	struct socket_wire sock;
 	bool capture_on;
 	struct fifo cap;
 	uint8_t scratch[WIRE_MAX_FRAME + 64];
@@ -105,6 +126,25 @@ static inline bool link_up(const struct ixgbe_model *m)
 	return !in_reset(m) && m->reads >= m->link_due;
 }
 
+/* Has model time reached t? In step mode time moves there (always true); in real time the answer
+ * comes from m->now, refreshed from the clock only when t is later. */
+static inline bool time_reached(struct ixgbe_model *m, uint64_t t)
+{
+	if (!atomic_load_explicit(&m->clock->realtime, memory_order_relaxed)) {
+		sim_clock_reach(m->clock, t);
+		return true;
+	}
+	if (t > m->now)
+		m->now = sim_clock_now(m->clock);
+	return t <= m->now;
+}
+
+/* Model time at which the last byte (with FCS) of a frame whose first byte arrives at `at` does. */
+static inline uint64_t frame_end(uint64_t at, uint32_t len)
+{
+	return at + ((uint64_t)len + 4) * 8; /* 0.8 ns a byte at 10 Gbit/s */
+}
+
 static inline bool q_running(const struct ixgbe_model *m, const struct queue *q, uint32_t ctl)
 {
 	return (ctl & XDCTL_ENABLE) && m->reads >= q->en_due;
@@ -125,13 +165,36 @@ uint32_t ixgbe_queue_read(struct ixgbe_model *m, uint32_t r, bool side);
 void ixgbe_rxq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 
-/* ixgbe_rx.c: one frame from the wire into the Rx rings. Returns 1 if it was consumed (delivered
- * or dropped), 0 if it must wait; a lossless source never loses a frame. */
-int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless);
+/* ixgbe_rx.c: one frame from the wire, whose first byte arrived at model time `at`, into the Rx
+ * rings. Returns 1 if it was consumed (delivered or dropped), 0 if it must wait; a lossless source
+ * never loses a frame. */
+int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless,
+                   uint64_t at);
 
 /* ixgbe_tx.c: runs Tx queue n; returns the descriptors processed. */
 unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */
 void ixgbe_tx_flush_wb(struct queue *q);
+
+/* ixgbe_tx_timing.c: when frames go on the wire (10 Gbit/s, DS 7.7.2.2 rate limiter). */
+#define WIRE_TICKS_PER_BYTE 8u /* 0.8 ns at 10 Gbit/s */
+#define WIRE_OVERHEAD 20u      /* preamble + SFD (8) and inter-frame gap (12) bytes */
+/* The model time at which the next frame of Tx queue n may start. */
+uint64_t ixgbe_tx_start(struct ixgbe_model *m, unsigned n);
+/* Books the wire and the queue's rate limiter for a frame that started at `start`. */
+void ixgbe_tx_booked(struct ixgbe_model *m, unsigned n, uint64_t start, uint32_t wlen);
+uint32_t ixgbe_rate_read(struct ixgbe_model *m, uint32_t r);
+void ixgbe_rate_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
+
+/* ixgbe_timesync.c: the IEEE 1588 unit (DS 7.9). */
+bool ixgbe_ts_owns(uint32_t r); /* the register is the unit's */
+uint32_t ixgbe_ts_read(struct ixgbe_model *m, uint32_t r, bool side);
+void ixgbe_ts_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
+void ixgbe_ts_reset(struct ixgbe_model *m);
+/* A frame whose first byte arrived at `at`: latches the RX stamp if it qualifies; true if so
+ * (the write-back then sets status bit 16, TS). */
+bool ixgbe_ts_rx(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t at);
+/* A frame marked for a TX stamp (descriptor bit 19) whose first byte left at `at`. */
+void ixgbe_ts_tx(struct ixgbe_model *m, unsigned n, uint64_t at);
 
 #endif

@@ -269,8 +269,11 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			    "TDT(%u) moved from %u to %u while RTTDCS.ARBDIS=1: the Tx arbiter is off "
 			    "and nothing is fetched; clear ARBDIS after MTQC (DS 4.6.8, 7.2.1.2.1)",
 			    n, q->tail, v);
-		if (wr_tail(m, &tx_kind, q, n, v, ctl, size))
+		if (wr_tail(m, &tx_kind, q, n, v, ctl, size)) {
+			if (q->head == q->tail) /* frames on an idle ring start no earlier than now */
+				q->posted = sim_clock_now(m->clock);
 			q->tail = v;
+		}
 		return;
 	}
 	case Q_CTL: {

@@ -75,8 +75,10 @@
 #define R_RTTDQSEL 0x04904
 #define R_RTTDT1C 0x04908
 #define R_TXPBTHRESH 0x04950
-#define R_RTTBCNRC 0x04984
-#define R_DMATXCTL 0x04A80 /* 0 TE */
+#define R_RTTBCNRC 0x04984 /* DS 7.7.2.2: the queue RTTDQSEL selects */
+#define RTTBCNRC_RS_ENA (1u << 31)
+#define RTTBCNRC_RF_MASK 0x0FFFFFFFu /* RF_INT 27:14 (interpretation: or 23:14), RF_DEC 13:0 */
+#define R_DMATXCTL 0x04A80           /* 0 TE */
 #define DMATXCTL_TE 1u
 #define R_DTXMXSZRQ 0x08100
 #define R_MTQC 0x08120
@@ -110,6 +112,28 @@
 #define R_RQTC 0x0EC70
 #define R_PSRTYPE 0x0EA00
 #define R_EITR_HI 0x12300 /* EITR(24..127) */
+
+/* IEEE 1588 time sync (DS 7.9, registers DS 8.2.3.26) */
+#define R_TSYNCRXCTL 0x05188 /* 0 VALID (RO), 3:1 TYPE, 4 EN */
+#define TSYNC_VALID 1u
+#define TSYNC_EN (1u << 4)
+#define R_RXSTMPL 0x051E8
+#define R_RXSTMPH 0x051A4
+#define R_RXSATRL 0x051A0
+#define R_RXSATRH 0x051A8 /* 31:16 the stamped frame's PTP sequenceId, bytes in wire order */
+#define R_RXMTRL 0x05120  /* 7:0 V1 control, 15:8 V2 messageType, 31:16 UDP port */
+#define R_ETQF 0x05128    /* +4n, n<8: 15:0 EtherType, 30 1588 time stamp, 31 filter enable */
+#define ETQF_1588 (1u << 30)
+#define ETQF_EN (1u << 31)
+#define R_ETQS 0x0EC00       /* +4n, n<8 */
+#define R_TSYNCTXCTL 0x08C00 /* 0 VALID (RO), 4 EN */
+#define R_TXSTMPL 0x08C04
+#define R_TXSTMPH 0x08C08
+#define R_SYSTIML 0x08C0C
+#define R_SYSTIMH 0x08C10
+#define R_TIMINCA 0x08C14 /* 31:24 IP (cycles), 23:0 IV */
+#define R_TSAUXC 0x08C20  /* 31 DISABLE_SYSTIME */
+#define TSAUXC_DISABLE_SYSTIME (1u << 31)
 
 /* Per-queue offsets (DS 8.2.3.8 Rx: 0x01000+0x40n / 0x0D000+0x40(n-64); DS 8.2.3.9 Tx: 0x06000+0x40n) */
 #define Q_BAL 0x00

@@ -71,14 +71,15 @@ void ixgbe_regs_init(void)
 			known(r * 4, 1, 4);
 	/* Section 3.2 - 3.8, 3.10 registers. */
 	static const uint32_t singles[] = {
-	    R_CTRL,        R_STATUS,    R_CTRL_EXT,  R_ESDP,      R_EICR,      R_EICS,      R_EIAC,
-	    R_EIMS,        R_EIMC,      R_EIAM,      R_EITRSEL,   R_GPIE,      R_IVAR_MISC, R_EEC,
-	    R_EERD,        R_SWSM,      R_FWSM,      R_GSSR,      R_GCR_EXT,   R_RDRXCTL,   R_PFQDE,
-	    R_RXDSTATCTRL, R_RXCTRL,    R_FCCFG,     R_RXCSUM,    R_RFCTL,     R_FCTRL,     R_VLNCTRL,
-	    R_MCSTCTRL,    R_SECRXCTRL, R_SECRXSTAT, R_RTTDCS,    R_RTTDQSEL,  R_RTTDT1C,   R_RTTBCNRC,
-	    R_DMATXCTL,    R_DTXMXSZRQ, R_MTQC,      R_PFDTXGSWC, R_SECTXCTRL, R_HLREG0,    R_MAXFRS,
-	    R_MFLCN,       R_AUTOC,     R_LINKS,     R_AUTOC2,    R_ANLP1,     R_LINKS2,    R_MRQC,
-	    R_RQTC,
+	    R_CTRL,        R_STATUS,     R_CTRL_EXT,  R_ESDP,      R_EICR,      R_EICS,      R_EIAC,
+	    R_EIMS,        R_EIMC,       R_EIAM,      R_EITRSEL,   R_GPIE,      R_IVAR_MISC, R_EEC,
+	    R_EERD,        R_SWSM,       R_FWSM,      R_GSSR,      R_GCR_EXT,   R_RDRXCTL,   R_PFQDE,
+	    R_RXDSTATCTRL, R_RXCTRL,     R_FCCFG,     R_RXCSUM,    R_RFCTL,     R_FCTRL,     R_VLNCTRL,
+	    R_MCSTCTRL,    R_SECRXCTRL,  R_SECRXSTAT, R_RTTDCS,    R_RTTDQSEL,  R_RTTDT1C,   R_RTTBCNRC,
+	    R_DMATXCTL,    R_DTXMXSZRQ,  R_MTQC,      R_PFDTXGSWC, R_SECTXCTRL, R_HLREG0,    R_MAXFRS,
+	    R_MFLCN,       R_AUTOC,      R_LINKS,     R_AUTOC2,    R_ANLP1,     R_LINKS2,    R_MRQC,
+	    R_RQTC,        R_TSYNCRXCTL, R_RXSTMPL,   R_RXSTMPH,   R_RXSATRH,   R_RXMTRL,    R_TSYNCTXCTL,
+	    R_TXSTMPL,     R_TXSTMPH,    R_SYSTIML,   R_SYSTIMH,   R_TIMINCA,   R_TSAUXC,
 	};
 	for (size_t i = 0; i < sizeof(singles) / sizeof(singles[0]); i++)
 		known(singles[i], 1, 4);
@@ -106,6 +107,8 @@ void ixgbe_regs_init(void)
 	known(R_RETA, 32, 4);
 	known(R_RSSRK, 10, 4);
 	known(R_PSRTYPE, 64, 4);
+	known(R_ETQF, 8, 4);
+	known(R_ETQS, 8, 4);
 	static const uint32_t rxo[] = {Q_BAL, Q_BAH, Q_LEN, Q_DCA, Q_HEAD, Q_SRRCTL, Q_TAIL, Q_CTL, Q_RSCCTL};
 	static const uint32_t txo[] = {Q_BAL, Q_BAH, Q_LEN, Q_DCA, Q_HEAD, Q_TAIL, Q_CTL, Q_TDWBAL, Q_TDWBAH};
 	for (unsigned i = 0; i < 9; i++) {
@@ -165,6 +168,7 @@ void ixgbe_regs_reset(struct ixgbe_model *m)
 	m->flagged_global = 0;
 	m->secrx_rdy_seen = false;
 	m->link_was_up = false;
+	ixgbe_ts_reset(m);
 	const uint8_t *mac = m->cfg.mac;
 	*reg(m, R_RAL) =
 	    (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
@@ -273,6 +277,8 @@ static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 		return side ? ctr_read(m, r) : ctr_peek(m, r);
 	if (is_rxq_reg(r) || is_txq_reg(r))
 		return ixgbe_queue_read(m, r, side);
+	if (ixgbe_ts_owns(r))
+		return ixgbe_ts_read(m, r, side);
 	switch (r) {
 	case R_CTRL:
 		return *reg(m, r) | (in_reset(m) ? CTRL_RST | CTRL_LRST : 0);
@@ -320,6 +326,8 @@ static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 	}
 	case R_AUTOC:
 		return *reg(m, r) | (m->reads < m->link_due ? AUTOC_RESTART_AN : 0);
+	case R_RTTBCNRC:
+		return ixgbe_rate_read(m, r);
 	case R_SWSM: {
 		uint32_t v = m->swsm;
 		if (side)
@@ -362,6 +370,10 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	}
 	if (is_txq_reg(r)) {
 		ixgbe_txq_write(m, r, v);
+		return;
+	}
+	if (ixgbe_ts_owns(r)) {
+		ixgbe_ts_write(m, r, v);
 		return;
 	}
 	switch (r) {
@@ -412,6 +424,10 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		return;
 	case R_EEC:
 		*reg(m, r) = v & ~(EEC_ARD | EEC_PRES);
+		return;
+	case R_RTTDQSEL:
+	case R_RTTBCNRC:
+		ixgbe_rate_write(m, r, v);
 		return;
 	case R_GCR_EXT: /* E10 flush: Buffers_Clear_Func written 1 while HLREG0.LPBK=1 */
 		*reg(m, r) = v;

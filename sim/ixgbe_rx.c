@@ -80,7 +80,8 @@ static unsigned rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len)
 }
 
 /* Returns 1 if the frame was consumed (delivered or dropped), 0 if it must wait. */
-int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless)
+int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless,
+                   uint64_t at)
 {
 	/* RXEN=0, or the Rx security block still disabled (SECRXCTRL.RX_DIS=1, E1 sequence not
 	 * finished): nothing is received, nothing counted. */
@@ -118,6 +119,7 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 	if (!q_running(m, q, ctl) || !q->ring) {
 		if (lossless)
 			return 0;
+		ixgbe_ts_rx(m, d, len, at); /* stamped in the MAC; the latch stays taken (T6) */
 		m->cnt[C_QPRDC0 + si]++;
 		return 1;
 	}
@@ -145,12 +147,14 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 	uint32_t avail = (q->tail + q->size - q->head) % q->size;
 	if (ndesc > avail) {
 		if (ndesc >= q->size) { /* can never fit */
+			ixgbe_ts_rx(m, d, len, at);
 			m->cnt[C_QPRDC0 + si]++;
 			return 1;
 		}
 		if (lossless)
 			return 0;
 		if (srr & SRRCTL_DROP_EN) {
+			ixgbe_ts_rx(m, d, len, at);
 			m->cnt[C_QPRDC0 + si]++;
 			return 1;
 		}
@@ -165,6 +169,7 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 		src = m->scratch;
 	}
 	bool legacy = SRRCTL_DESCTYPE(srr) == 0;
+	bool stamped = ixgbe_ts_rx(m, d, len, at);
 	uint32_t done = 0;
 	for (uint32_t i = 0; i < ndesc; i++) {
 		uint8_t *desc = q->ring + 16 * q->head;
@@ -195,6 +200,8 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 		else
 			err = 1u << 29;                 /* RXE */
 		uint32_t status = 1u | (eop ? 2u : 0u); /* DD, EOP */
+		if (eop && stamped)
+			status |= 1u << 16; /* TS: this frame's stamp is in RXSTMPL/H (DS 7.9) */
 		if (legacy) {
 			uint16_t l16 = (uint16_t)chunk;
 			memcpy(desc + 8, &l16, 2);

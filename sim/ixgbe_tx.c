@@ -4,19 +4,23 @@
 
 #include <string.h>
 
-/* A transmitted frame leaves the port: into the tx-pcap file, the capture queue and the packet
- * buffer of the peer (itself for loopback), where a full buffer counts it as missed. */
-static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs)
+/* A transmitted frame, whose first byte left at model time `at`, leaves the port: into the
+ * tx-pcap file, the capture queue and the packet buffer of the peer (itself for loopback), where
+ * a full buffer counts it as missed. A cable with a delay holds it in the peer's cable FIFO
+ * first; a socket wire sends it to the other process. */
+static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, uint64_t at)
 {
 	if (m->pcap_out.f)
-		pcap_writer_put(&m->pcap_out, d, len);
+		pcap_writer_put(&m->pcap_out, d, len, at / SIM_TICKS_PER_NS);
 	if (m->capture_on) {
 		pthread_mutex_lock(&m->cap.lock);
-		fifo_push(&m->cap, d, len, bad_fcs);
+		fifo_push(&m->cap, d, len, bad_fcs, at);
 		pthread_mutex_unlock(&m->cap.lock);
 	}
 	if (m->peer)
-		fifo_offer(&m->peer->in, d, len, bad_fcs);
+		fifo_offer(m->delay ? &m->peer->cable : &m->peer->in, d, len, bad_fcs, at + m->delay);
+	if (m->sock.fd >= 0)
+		socket_wire_send(&m->sock, d, len, bad_fcs, at + m->delay);
 }
 
 /* Write-back format (fact sheet 4.5): bytes 0-7 are reserved afterwards, so the buffer address is
@@ -70,8 +74,13 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 		}
 		if (!found)
 			break;
+		/* The wire and the rate limiter say when it starts: in real time it waits until then;
+		 * in step mode time moves on to it. */
+		uint64_t start = ixgbe_tx_start(m, n);
+		if (!time_reached(m, start))
+			break;
 		uint32_t len = 0, paylen = 0, ndata = 0;
-		bool first = true, ok = true, ifcs = false;
+		bool first = true, ok = true, ifcs = false, stamp = false;
 		for (uint32_t k = 0, idx = q->head; k < cnt; k++, idx = (idx + 1) % q->size) {
 			uint8_t *desc = q->ring + 16 * idx;
 			uint64_t addr;
@@ -96,6 +105,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 			uint32_t dlen = cmd & 0xFFFF;
 			if (first) {
 				ifcs = cmd & (1u << 25);
+				stamp = cmd & (1u << 19); /* 1588 time stamp (DS 7.9) */
 				if (dext)
 					paylen = olinfo >> 14;
 			}
@@ -176,7 +186,10 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 			m->cnt[C_QBTC0 + si] += len;
 			m->cnt[C_TXDGPC]++;
 			m->cnt[C_TXDGBC] += len;
-			wire_out(m, m->scratch, wlen, bad);
+			ixgbe_tx_booked(m, n, start, wlen);
+			if (stamp)
+				ixgbe_ts_tx(m, n, start);
+			wire_out(m, m->scratch, wlen, bad, start);
 		}
 		(void)ndata;
 		/* Completion: DD write-back by RS (WTHRESH=0) or batched (WTHRESH>0), or head write-back. */

@@ -62,6 +62,15 @@ FILE *pcap_open_write(const char *path, char *err, size_t errlen)
 	return f;
 }
 
+uint64_t pcap_wall_offset_ns(void)
+{
+	struct timespec wall, mono;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((uint64_t)wall.tv_sec - (uint64_t)mono.tv_sec) * 1000000000u + (uint64_t)wall.tv_nsec -
+	       (uint64_t)mono.tv_nsec;
+}
+
 uint32_t pcap_reader_next(struct pcap_reader *r, const char *who, bool quiet)
 {
 	uint32_t h[4];
@@ -82,17 +91,16 @@ uint32_t pcap_reader_next(struct pcap_reader *r, const char *who, bool quiet)
 	return incl;
 }
 
-void pcap_writer_put(struct pcap_writer *w, const uint8_t *d, uint32_t len)
+void pcap_writer_put(struct pcap_writer *w, const uint8_t *d, uint32_t len, uint64_t t_ns)
 {
 	uint32_t h[4];
 	if (w->fixed_time) {
 		h[0] = (uint32_t)(w->n / 1000000);
 		h[1] = (uint32_t)(w->n % 1000000);
 	} else {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		h[0] = (uint32_t)ts.tv_sec;
-		h[1] = (uint32_t)(ts.tv_nsec / 1000);
+		uint64_t us = (t_ns + w->wall_offset_ns) / 1000;
+		h[0] = (uint32_t)(us / 1000000);
+		h[1] = (uint32_t)(us % 1000000);
 	}
 	w->n++;
 	h[2] = h[3] = len;

@@ -18,20 +18,23 @@ struct pcap_reader {
 };
 
 struct pcap_writer {
-	FILE *f;         /* NULL: no sink */
-	uint64_t n;      /* records written */
-	bool fixed_time; /* record n gets timestamp 0 s, n us (for byte-exact tests) */
+	FILE *f;                 /* NULL: no sink */
+	uint64_t n;              /* records written */
+	bool fixed_time;         /* record n gets timestamp 0 s, n us (for byte-exact tests) */
+	uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC when opened: dates the records */
 };
 
 /* Opens path and checks its header; NULL with a message in err (errlen bytes). */
 FILE *pcap_open_read(const char *path, bool *swap, char *err, size_t errlen);
 /* Creates path and writes the header; NULL with a message in err. */
 FILE *pcap_open_write(const char *path, char *err, size_t errlen);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC now, in ns. */
+uint64_t pcap_wall_offset_ns(void);
 /* Reads the next record into r->buf; returns its length, 0 at the end (then r->eof is set). A
  * broken record ends the input with a message on stderr (prefixed by who) unless quiet.
  * Timestamps are ignored. */
 uint32_t pcap_reader_next(struct pcap_reader *r, const char *who, bool quiet);
-/* Appends one record. */
-void pcap_writer_put(struct pcap_writer *w, const uint8_t *d, uint32_t len);
+/* Appends one record sent at t_ns (on CLOCK_MONOTONIC's scale, see clock.h). */
+void pcap_writer_put(struct pcap_writer *w, const uint8_t *d, uint32_t len, uint64_t t_ns);
 
 #endif

@@ -19,7 +19,7 @@ void fifo_destroy(struct fifo *f)
 }
 
 /* Caller holds f->lock. Returns false when the limit (bytes or allocation) is hit. */
-bool fifo_push(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs)
+bool fifo_push(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs, uint64_t at)
 {
 	size_t limit = f->limit;
 	if (f->bytes + len > limit)
@@ -47,6 +47,7 @@ bool fifo_push(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs)
 	memcpy(s->data, data, len);
 	s->len = len;
 	s->bad_fcs = bad_fcs;
+	s->at = at;
 	f->count++;
 	f->bytes += len;
 	return true;
@@ -59,10 +60,10 @@ void fifo_pop(struct fifo *f)
 	f->count--;
 }
 
-bool fifo_offer(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs)
+bool fifo_offer(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs, uint64_t at)
 {
 	pthread_mutex_lock(&f->lock);
-	bool ok = fifo_push(f, data, len, bad_fcs);
+	bool ok = fifo_push(f, data, len, bad_fcs, at);
 	if (!ok) {
 		f->missed++;
 		f->miss_irq = true;

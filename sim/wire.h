@@ -17,6 +17,7 @@ struct frame {
 	uint8_t *data;
 	uint32_t len, cap;
 	bool bad_fcs;
+	uint64_t at; /* model time (sim/clock.h) at which its first byte reaches the receiver */
 };
 
 struct fifo {
@@ -32,12 +33,12 @@ struct fifo {
 void fifo_init(struct fifo *f);
 void fifo_destroy(struct fifo *f);
 /* Caller holds f->lock. Returns false when the limit (bytes or allocation) is hit. */
-bool fifo_push(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs);
+bool fifo_push(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs, uint64_t at);
 /* Caller holds f->lock; drops the oldest frame (there must be one). */
 void fifo_pop(struct fifo *f);
 /* A frame arrives on the wire: takes the lock, pushes it or, if the FIFO is full, counts it as
  * missed (and sets miss_irq). Returns false if it was missed. */
-bool fifo_offer(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs);
+bool fifo_offer(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs, uint64_t at);
 
 /* IEEE 802.3 CRC-32 of p[0..n): the FCS, stored little-endian after the frame. */
 uint32_t wire_fcs32(const uint8_t *p, size_t n);

@@ -1,0 +1,27 @@
+/* Model time (see clock.h). */
+#include "clock.h"
+
+#include <time.h>
+
+uint64_t sim_clock_reach(struct sim_clock *c, uint64_t t)
+{
+	uint64_t cur = atomic_load(&c->now);
+	while (cur < t && !atomic_compare_exchange_weak(&c->now, &cur, t))
+		;
+	return cur < t ? t : cur;
+}
+
+uint64_t sim_clock_now(struct sim_clock *c)
+{
+	if (!atomic_load_explicit(&c->realtime, memory_order_relaxed))
+		return atomic_load(&c->now);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return sim_clock_reach(c,
+	                       ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) * SIM_TICKS_PER_NS);
+}
+
+void sim_clock_realtime(struct sim_clock *c)
+{
+	atomic_store(&c->realtime, true);
+}

@@ -1,0 +1,59 @@
+/* When the virtual 82599 puts frames on the wire: one wire at 10 Gbit/s (a byte every 0.8 ns,
+ * 20 bytes of preamble, SFD and inter-frame gap between frames), and the per-queue transmit rate
+ * limiter (DS 7.7.2.2): with RTTBCNRC.RS_ENA a queue's next frame starts no earlier than
+ * RF = RF_INT + RF_DEC / 2^14 times its own length after the start of its last one, so the queue
+ * runs at link speed / RF. The length counted is the frame with its CRC, without preamble and gap
+ * (interpretation). A frame's time is that of its first byte after the SFD. */
+#include "ixgbe_port.h"
+
+uint64_t ixgbe_tx_start(struct ixgbe_model *m, unsigned n)
+{
+	const struct queue *q = &m->txq[n];
+	uint64_t start = m->wire_free;
+	if (q->ready > start)
+		start = q->ready;
+	if (q->posted > start) /* not before software handed the frame over */
+		start = q->posted;
+	return start;
+}
+
+void ixgbe_tx_booked(struct ixgbe_model *m, unsigned n, uint64_t start, uint32_t wlen)
+{
+	struct queue *q = &m->txq[n];
+	uint64_t bytes = (uint64_t)wlen + 4; /* with the CRC */
+	m->wire_free = start + (bytes + WIRE_OVERHEAD) * WIRE_TICKS_PER_BYTE;
+	if (q->rttbcnrc & RTTBCNRC_RS_ENA) {
+		uint64_t rf = q->rttbcnrc & RTTBCNRC_RF_MASK;
+		q->ready = start + ((bytes * WIRE_TICKS_PER_BYTE * rf + (1u << 13)) >> 14);
+	}
+}
+
+/* RTTBCNRC reads and writes go to the queue RTTDQSEL names (DS 7.7.2.2). */
+uint32_t ixgbe_rate_read(struct ixgbe_model *m, uint32_t r)
+{
+	if (r == R_RTTBCNRC)
+		return m->txq[*reg(m, R_RTTDQSEL) % NQ].rttbcnrc;
+	return *reg(m, r);
+}
+
+void ixgbe_rate_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
+{
+	if (r == R_RTTDQSEL) {
+		if (v >= NQ)
+			rule_violation(&m->log,
+			               "RTTDQSEL=%u names no Tx queue: the 82599 has %u (DS 7.7.2.2)", v, NQ);
+		*reg(m, r) = v;
+		return;
+	}
+	uint32_t rf = v & RTTBCNRC_RF_MASK;
+	if ((v & RTTBCNRC_RS_ENA) && rf < 1u << 14)
+		rule_violation(
+		    &m->log,
+		    "RTTBCNRC=0x%08x enables the rate limiter of Tx queue %u with a rate factor "
+		    "below 1 (a rate above the link speed): RF_INT must be at least 1 (DS 7.7.2.2)",
+		    v, *reg(m, R_RTTDQSEL) % NQ);
+	struct queue *q = &m->txq[*reg(m, R_RTTDQSEL) % NQ];
+	q->rttbcnrc = v & (RTTBCNRC_RS_ENA | RTTBCNRC_RF_MASK);
+	if (!(v & RTTBCNRC_RS_ENA))
+		q->ready = 0;
+}
