@@ -12,7 +12,10 @@
 #include "ixy/hw.h"
 
 #define SIM_PORTS 8
-#define SYNTAX "sim:N[,loopback|,peer=M|,null][,rx-pcap=FILE][,tx-pcap=FILE] with N, M in 0..7"
+#define SYNTAX                                                                                               \
+	"sim:N[,loopback|,peer=M|,null][,wire=NAME][,delay=US][,rx-pcap=FILE][,tx-pcap=FILE] with N, "       \
+	"M in 0..7"
+#define DELAY_MAX_US 50000u /* what the cable FIFO holds at 10 Gbit/s */
 
 struct sim_port {
 	struct ixgbe_model *model;
@@ -71,7 +74,8 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	strcpy(buf, spec + 4);
 	int port = -1, peer = -1;
 	bool loop = false, null = false;
-	const char *rx = NULL, *tx = NULL;
+	const char *rx = NULL, *tx = NULL, *wire = NULL;
+	uint64_t delay_us = 0;
 	char *save = NULL;
 	char *tok = strtok_r(buf, ",", &save);
 	if (!tok || !parse_port(tok, &port)) {
@@ -90,6 +94,17 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 				    tok, spec, SYNTAX);
 				return NULL;
 			}
+		} else if (!strncmp(tok, "wire=", 5) && tok[5]) {
+			wire = tok + 5;
+		} else if (!strncmp(tok, "delay=", 6)) {
+			char *end;
+			delay_us = strtoull(tok + 6, &end, 10);
+			if (tok[6] < '0' || tok[6] > '9' || *end || delay_us > DELAY_MAX_US) {
+				sim_error("bad option '%s' in '%s': the cable delay is 0 to %u microseconds; "
+				          "syntax: %s",
+				          tok, spec, DELAY_MAX_US, SYNTAX);
+				return NULL;
+			}
 		} else if (!strncmp(tok, "rx-pcap=", 8) && tok[8]) {
 			rx = tok + 8;
 		} else if (!strncmp(tok, "tx-pcap=", 8) && tok[8]) {
@@ -103,7 +118,7 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 		sim_error("'%s': loopback, peer= and null exclude each other; syntax: %s", spec, SYNTAX);
 		return NULL;
 	}
-	if (!null && peer < 0 && !rx && !tx)
+	if (!null && peer < 0 && !rx && !tx && !wire)
 		loop = true;
 
 	pthread_mutex_lock(&reg_lock);
@@ -132,7 +147,8 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	snprintf(sp->name, sizeof(sp->name), "sim:%d", port);
 	char err[400];
 	if ((rx && ixgbe_model_rx_pcap(sp->model, rx, err, sizeof(err))) ||
-	    (tx && ixgbe_model_tx_pcap(sp->model, tx, err, sizeof(err)))) {
+	    (tx && ixgbe_model_tx_pcap(sp->model, tx, err, sizeof(err))) ||
+	    (wire && ixgbe_model_wire(sp->model, wire, err, sizeof(err)))) {
 		ixgbe_model_free(sp->model);
 		free(sp);
 		pthread_mutex_unlock(&reg_lock);
@@ -141,6 +157,7 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	}
 	if (loop)
 		ixgbe_model_set_loopback(sp->model, true);
+	ixgbe_model_set_delay(sp->model, delay_us * 1000u);
 	if (peer >= 0 && reg_ports[peer]) {
 		if (reg_ports[peer]->peer != port) {
 			ixgbe_model_free(sp->model);

@@ -7,8 +7,13 @@
  *   rx-pcap=FILE    frames arriving on the wire are read from FILE, once, losslessly
  *   tx-pcap=FILE    frames the port sends are written to FILE (pcap, link type 1, us timestamps)
  *   null            no wire
- * rx-pcap and tx-pcap may be combined with each other and with peer; loopback, peer and null
- * exclude each other. The model runs in thread mode. */
+ *   wire=NAME       cable to the port that names the same wire in another process on this host
+ *                   (Linux abstract socket; the first process takes one end, the second the other)
+ *   delay=US        frames this port sends reach the other end US microseconds later (0..50000;
+ *                   set it on both ends for a symmetric cable)
+ * rx-pcap, tx-pcap and wire may be combined with each other and with peer; loopback, peer and null
+ * exclude each other. The model runs in thread mode, on real time (CLOCK_MONOTONIC): it sends at
+ * most 10 Gbit/s and honours the rate limiter and the delay in real time. */
 #ifndef IXY_SIM_H
 #define IXY_SIM_H
 

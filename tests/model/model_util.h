@@ -219,19 +219,24 @@ static inline void bring_up(struct env *e)
 	tx_setup(e);
 }
 
-/* Queues one frame in one advanced data descriptor (RS, IFCS, EOP) and bumps TDT. */
-static inline void tx_send(struct env *e, const void *frame, uint32_t len)
+/* Queues one frame in one advanced data descriptor (RS, IFCS, EOP, plus extra_cmd) and bumps TDT. */
+static inline void tx_send_cmd(struct env *e, const void *frame, uint32_t len, uint32_t extra_cmd)
 {
 	uint32_t i = e->tdt;
 	memcpy(e->mem + TX_BUF_OFF + i * BUF, frame, len);
 	uint64_t a = e->busa + TX_BUF_OFF + i * BUF;
-	uint32_t cmd = len | (3u << 20) | (1u << 24) | (1u << 25) | (1u << 27) | (1u << 29);
+	uint32_t cmd = len | (3u << 20) | (1u << 24) | (1u << 25) | (1u << 27) | (1u << 29) | extra_cmd;
 	uint32_t olinfo = len << 14;
 	memcpy(e->mem + TX_RING_OFF + 16 * i, &a, 8);
 	memcpy(e->mem + TX_RING_OFF + 16 * i + 8, &cmd, 4);
 	memcpy(e->mem + TX_RING_OFF + 16 * i + 12, &olinfo, 4);
 	e->tdt = (i + 1) % NDESC;
 	W(e, TDT(0), e->tdt);
+}
+
+static inline void tx_send(struct env *e, const void *frame, uint32_t len)
+{
+	tx_send_cmd(e, frame, len, 0);
 }
 
 /* Status dword / length of Rx descriptor i (advanced write-back format). */
