@@ -68,7 +68,9 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 	static const struct option all[] = {
 	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
 	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
-	    {"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
+	    {"pcap", required_argument, 0, 'p'},  {"rate", required_argument, 0, 'r'},
+	    {"csv", required_argument, 0, 'C'},   {"plot", required_argument, 0, 'P'},
+	    {"sw-stamps", no_argument, 0, 'S'},   {"force", no_argument, 0, 'f'},
 	    {"help", no_argument, 0, 'h'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
@@ -97,6 +99,28 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 		case 'p':
 			a->pcap = optarg;
 			break;
+		case 'r': {
+			char *end;
+			a->rate = strtod(optarg, &end);
+			ok =
+			    optarg[0] >= '0' && optarg[0] <= '9' && !*end && a->rate > 0 && a->rate <= 100000;
+			if (!ok)
+				fprintf(
+				    stderr,
+				    "%s: --rate '%s' is not a rate in Mbit/s from 0.001 to 100000 (e.g. 2500 "
+				    "or 0.5)\n",
+				    prog, optarg);
+			break;
+		}
+		case 'C':
+			a->csv = optarg;
+			break;
+		case 'P':
+			a->plot = optarg;
+			break;
+		case 'S':
+			a->sw_stamps = true;
+			break;
 		case 'f':
 			a->opts.force = true;
 			break;
@@ -118,6 +142,64 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 	}
 	a->args = argv + optind;
 	return -1;
+}
+
+static uint16_t ip_checksum(const uint8_t *hdr, size_t len)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i < len; i += 2)
+		sum += (uint32_t)hdr[i] << 8 | hdr[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+void app_build_udp_frame(uint8_t *f, uint32_t size, const uint8_t src_mac[6])
+{
+	static const uint8_t dst_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xFF};
+	memset(f, 0, size);
+	memcpy(f, dst_mac, 6);
+	memcpy(f + 6, src_mac, 6);
+	f[12] = 0x08; /* EtherType IPv4 */
+	uint8_t *ip = f + 14;
+	uint16_t ip_len = (uint16_t)(size - 14), udp_len = (uint16_t)(size - 34);
+	ip[0] = 0x45; /* version 4, 20-byte header */
+	ip[2] = (uint8_t)(ip_len >> 8);
+	ip[3] = (uint8_t)ip_len;
+	ip[6] = 0x40; /* don't fragment */
+	ip[8] = 64;   /* TTL */
+	ip[9] = 17;   /* UDP */
+	memcpy(ip + 12, (uint8_t[]){10, 0, 0, 1}, 4);
+	memcpy(ip + 16, (uint8_t[]){10, 0, 0, 2}, 4);
+	uint16_t sum = ip_checksum(ip, 20);
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	uint8_t *udp = ip + 20;
+	udp[0] = 0;
+	udp[1] = 42;
+	udp[2] = 1337 >> 8;
+	udp[3] = 1337 & 0xFF;
+	udp[4] = (uint8_t)(udp_len >> 8);
+	udp[5] = (uint8_t)udp_len; /* checksum 0: none, allowed over IPv4 (RFC 768) */
+	for (uint32_t i = 42 + 4; i < size; i++)
+		f[i] = (uint8_t)i;
+}
+
+void app_pacer_init(struct app_pacer *p, double rate_mbit)
+{
+	p->ns_per_bit = 1000.0 / rate_mbit;
+	p->next_ns = (double)app_now_ns();
+}
+
+uint32_t app_pacer_due(struct app_pacer *p, const uint32_t *lens, uint32_t n)
+{
+	double now = (double)app_now_ns();
+	if (now > p->next_ns + APP_PACER_CATCH_UP_NS)
+		p->next_ns = now - APP_PACER_CATCH_UP_NS; /* a long stall is not made up */
+	uint32_t due = 0;
+	while (due < n && p->next_ns <= now)
+		p->next_ns += p->ns_per_bit * (double)app_wire_bits(lens[due++]);
+	return due;
 }
 
 int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts)

@@ -25,6 +25,10 @@ struct app_args {
 	uint64_t count;   /* --count, 0 = no limit */
 	uint64_t seconds; /* --seconds, 0 = no limit */
 	const char *pcap; /* --pcap FILE */
+	double rate;      /* --rate, Mbit/s on the wire (with preamble, SFD, gap); 0 = as fast as possible */
+	const char *csv;  /* --csv FILE */
+	const char *plot; /* --plot FILE */
+	bool sw_stamps;   /* --sw-stamps */
 	bool size_given;
 	struct ixy_options opts; /* --force sets opts.force */
 	char **args;             /* the positional arguments */
@@ -33,9 +37,9 @@ struct app_args {
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
- * which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after
- * a usage error (both print usage()). */
+ * seconds, pcap, rate, csv, plot, sw-stamps), --force and --help, and exactly `nargs` positional arguments
+ * (`arg_names` says which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2
+ * after a usage error (both print usage()). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a);
 
@@ -46,6 +50,30 @@ uint64_t app_now_ns(void);
 /* Parses a decimal number in [min, max]; prints "<prog>: <what> ..." and returns false if not. */
 bool app_parse_u64(const char *prog, const char *what, const char *s, uint64_t min, uint64_t max,
                    uint64_t *out);
+
+/* Ethernet / IPv4 / UDP, 10.0.0.1:42 -> 10.0.0.2:1337 to 02:00:00:00:00:FF, `size` bytes; the
+ * payload (from byte 42) starts with a 32-bit sequence number (0 here). */
+void app_build_udp_frame(uint8_t *f, uint32_t size, const uint8_t src_mac[6]);
+
+/* Wire bits of a frame of `len` bytes (without CRC) on Ethernet: the frame, padded to 60, plus
+ * CRC (4), preamble and SFD (8) and the inter-frame gap (12). */
+static inline uint64_t app_wire_bits(uint32_t len)
+{
+	return ((uint64_t)(len < 60 ? 60 : len) + 24) * 8;
+}
+
+/* Software pacing for drivers without a rate limiter: frames go out when the CLOCK_MONOTONIC
+ * schedule (on x86 read from the TSC through the vDSO) says so. After a stall (the app was
+ * descheduled) the frames that fell due go out as fast as the NIC takes them, up to 100 ms of
+ * them: exact on average, but not frame by frame. */
+#define APP_PACER_CATCH_UP_NS 100e6
+struct app_pacer {
+	double ns_per_bit; /* 1000 / rate in Mbit/s */
+	double next_ns;    /* when the next frame is due (CLOCK_MONOTONIC) */
+};
+void app_pacer_init(struct app_pacer *p, double rate_mbit);
+/* How many of the frames lens[0..n) are due now; books them. */
+uint32_t app_pacer_due(struct app_pacer *p, const uint32_t *lens, uint32_t n);
 
 /* Opens a PCI address or a "sim:..." virtual 82599; prints the error and returns -1 on failure. */
 int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts);

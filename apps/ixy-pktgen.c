@@ -1,5 +1,6 @@
 /* ixy-pktgen: sends UDP/IPv4 frames (or the frames of a pcap file, in a loop) as fast as the port
- * takes them. */
+ * takes them, or at a constant bit rate (--rate): through the 82599's transmit rate limiter, or
+ * paced in software on other NICs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,67 +9,65 @@
 #include "app.h"
 #include "pcap_file.h"
 
-#define POOL_SIZE 4096u
+#define POOL_SIZE 8192u
+#define RATE_RING 4096u /* with --rate: frames queued ahead, so a descheduled app does not gap */
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-pktgen <device> [--size BYTES] [--batch N] [--count N] [--seconds S]\n"
-	             "                  [--pcap FILE] [--force]\n"
+	             "                  [--rate MBIT] [--pcap FILE] [--force]\n"
 	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
 	             "  --size       frame size without CRC, 60 to 1514 (default 60)\n"
 	             "  --batch      packets per TX call, 1 to 512 (default 64)\n"
 	             "  --count      stop after sending N frames\n"
 	             "  --seconds    stop after S seconds\n"
+	             "  --rate       send at MBIT Mbit/s on the wire, counting CRC, preamble, SFD and\n"
+	             "               inter-frame gap (10000 = 10GbE line rate; fractions allowed)\n"
 	             "  --pcap       send the frames of this pcap file in a loop instead (not with --size)\n"
 	             "  --force      take the device even if its kernel interface is up\n");
 }
 
-static uint16_t ip_checksum(const uint8_t *hdr, size_t len)
+/* The lengths of the next n frames (file frames from index seq, or all `size`). */
+static const uint32_t *next_lens(const struct pcap_frames *replay, uint32_t seq, uint32_t n, uint32_t size)
 {
-	uint32_t sum = 0;
-	for (size_t i = 0; i < len; i += 2)
-		sum += (uint32_t)hdr[i] << 8 | hdr[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xFFFF) + (sum >> 16);
-	return (uint16_t)~sum;
+	static uint32_t lens[APP_MAX_BATCH];
+	for (uint32_t i = 0; i < n; i++)
+		lens[i] = replay->count ? replay->frames[(seq + i) % replay->count].len : size;
+	return lens;
 }
 
-/* Ethernet / IPv4 / UDP, 10.0.0.1:42 -> 10.0.0.2:1337, the payload starts with a sequence number. */
-static void build_frame(uint8_t *f, uint32_t size, const uint8_t src_mac[6])
+/* --rate through the NIC's rate limiter on queue 0, if it has one that takes the rate: the wire
+ * rate becomes the limiter's frame rate (CRC counted, preamble, SFD and gap not) for the mean
+ * frame size. Returns false when software pacing must do it. */
+static bool rate_limit(struct app_port *port, const struct app_args *a, const struct pcap_frames *replay)
 {
-	static const uint8_t dst_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xFF};
-	memset(f, 0, size);
-	memcpy(f, dst_mac, 6);
-	memcpy(f + 6, src_mac, 6);
-	f[12] = 0x08; /* EtherType IPv4 */
-	uint8_t *ip = f + 14;
-	uint16_t ip_len = (uint16_t)(size - 14), udp_len = (uint16_t)(size - 34);
-	ip[0] = 0x45; /* version 4, 20-byte header */
-	ip[2] = (uint8_t)(ip_len >> 8);
-	ip[3] = (uint8_t)ip_len;
-	ip[6] = 0x40; /* don't fragment */
-	ip[8] = 64;   /* TTL */
-	ip[9] = 17;   /* UDP */
-	memcpy(ip + 12, (uint8_t[]){10, 0, 0, 1}, 4);
-	memcpy(ip + 16, (uint8_t[]){10, 0, 0, 2}, 4);
-	uint16_t sum = ip_checksum(ip, 20);
-	ip[10] = (uint8_t)(sum >> 8);
-	ip[11] = (uint8_t)sum;
-	uint8_t *udp = ip + 20;
-	udp[0] = 0;
-	udp[1] = 42;
-	udp[2] = 1337 >> 8;
-	udp[3] = 1337 & 0xFF;
-	udp[4] = (uint8_t)(udp_len >> 8);
-	udp[5] = (uint8_t)udp_len; /* checksum 0: none, allowed over IPv4 (RFC 768) */
-	for (uint32_t i = 42 + 4; i < size; i++)
-		f[i] = (uint8_t)i;
+	double len = (double)a->size;
+	if (replay->count) {
+		uint64_t sum = 0;
+		for (uint32_t i = 0; i < replay->count; i++)
+			sum += replay->frames[i].len < 60 ? 60 : replay->frames[i].len;
+		len = (double)sum / replay->count;
+	}
+	double frame_bps = a->rate * 1e6 * (len + 4) / (len + 24);
+	double pps = a->rate * 1e6 / ((len + 24) * 8);
+	uint32_t link = ixy_link_speed(port->dev);
+	if (strcmp(ixy_driver_name(port->dev), "ixgbe") == 0 && link && frame_bps >= 10e6 &&
+	    a->rate <= link && ixy_set_tx_rate(port->dev, 0, (uint64_t)(frame_bps + 0.5)) == 0) {
+		printf("rate: %.3f Mbit/s on the wire (%.0f frames/s of %.0f bytes), by the NIC's rate "
+		       "limiter on queue 0\n",
+		       a->rate, pps, len);
+		return true;
+	}
+	printf("rate: %.3f Mbit/s on the wire (%.0f frames/s of %.0f bytes), paced in software from "
+	       "CLOCK_MONOTONIC: exact on average, not frame by frame\n",
+	       a->rate, pps, len);
+	return false;
 }
 
 int main(int argc, char **argv)
 {
 	struct app_args a = {.size = 60, .batch = 64, .opts = {.promiscuous = true}};
-	int status = app_parse_args(argc, argv, "ixy-pktgen", "size,batch,count,seconds,pcap", 1,
+	int status = app_parse_args(argc, argv, "ixy-pktgen", "size,batch,count,seconds,pcap,rate", 1,
 	                            "one <device>", usage, &a);
 	if (status >= 0)
 		return status;
@@ -92,6 +91,8 @@ int main(int argc, char **argv)
 
 	app_handle_signals();
 	struct app_port port;
+	if (a.rate > 0)
+		a.opts.tx_ring_size = RATE_RING;
 	if (app_open(&port, a.args[0], &a.opts) < 0) {
 		pcap_frames_free(&replay);
 		return 1;
@@ -110,9 +111,14 @@ int main(int argc, char **argv)
 	struct ixy_buf *bufs[APP_MAX_BATCH];
 	for (uint32_t i = 0; i < POOL_SIZE && !replay.count; i++) {
 		struct ixy_buf *b = pool->free_stack[i];
-		build_frame(b->data, (uint32_t)size, mac);
+		app_build_udp_frame(b->data, (uint32_t)size, mac);
 		b->len = (uint32_t)size;
 	}
+
+	struct app_pacer pacer;
+	bool paced = a.rate > 0 && !rate_limit(&port, &a, &replay);
+	if (paced)
+		app_pacer_init(&pacer, a.rate);
 
 	uint64_t start = app_now_ns(), sent = 0;
 	uint32_t seq = 0;
@@ -120,6 +126,8 @@ int main(int argc, char **argv)
 		uint32_t want = (uint32_t)batch;
 		if (count && count - sent < want)
 			want = (uint32_t)(count - sent);
+		if (paced)
+			want = app_pacer_due(&pacer, next_lens(&replay, seq, want, (uint32_t)size), want);
 		uint32_t n = ixy_buf_alloc_batch(pool, bufs, want);
 		if (replay.count) {
 			/* seq is the index of the next file frame; frames shorter than 60 bytes go
