@@ -296,7 +296,8 @@ static int report(const struct run *r, const struct app_args *a, uint64_t sent)
 
 int main(int argc, char **argv)
 {
-	struct app_args a = {.size = 60, .count = 1000, .opts = {.promiscuous = true}};
+	/* A long RX ring: the load keeps coming while the app is descheduled. */
+	struct app_args a = {.size = 60, .count = 1000, .opts = {.promiscuous = true, .rx_ring_size = 4096}};
 	int status = app_parse_args(argc, argv, "ixy-latency", "size,count,seconds,rate,csv,plot,sw-stamps",
 	                            2, "<tx-device> <rx-device>", usage, &a);
 	if (status >= 0)

@@ -16,6 +16,20 @@
  * (speed 11b = 10G) comes `link_reads` reads after the reset or AUTOC.Restart_AN. Defaults are 2,
  * 2, 2, 2 and 4 reads.
  *
+ * Time (sim/clock.h). Frames and the IEEE 1588 clock follow a model time in ticks of 0.1 ns, shared
+ * by the ports on one bus. Step mode: time moves only forward, to each event processed (a frame
+ * starts on the wire, a frame's last byte arrives) or by ixgbe_model_advance(): deterministic.
+ * Thread mode: time is CLOCK_MONOTONIC (shared with other processes), and the port waits for an
+ * event's time before processing it. The wire runs at 10 Gbit/s: a frame's first byte (after the
+ * SFD) leaves no earlier than (previous frame + CRC + 20 bytes of preamble, SFD and gap) x 0.8 ns
+ * after the previous one's, nor before software posted it (the tail write that handed it over;
+ * the last 32 per queue are remembered, older ones merge into later ones), nor before the queue's rate limiter allows (sim/ixgbe_tx_timing.c, DS 7.7.2.2). A cable
+ * delay (ixgbe_model_set_delay) holds frames in the receiver's cable FIFO (64 MB) until their last
+ * byte has arrived; the receiver's packet buffer sees them only then. The IEEE 1588 unit (rules
+ * T1-T6 in sim/ixgbe_timesync.c, DS 7.9) stamps frames at their first byte on each side, so on a
+ * cable the RX stamp minus the TX stamp is the delay. A socket wire (ixgbe_model_wire) carries
+ * frames with their arrival time to a port in another process.
+ *
  * Running. Step mode: no thread; ixgbe_model_step() processes every pending Tx descriptor of every
  * running queue, then delivers waiting wire frames into Rx as far as descriptors allow, and returns.
  * No syscalls per packet (one uncontended mutex per step). Thread mode: ixgbe_model_start() runs a
@@ -114,8 +128,11 @@
  *                                                                   (DS 4.6.4 via ISC)
  *   V25 AUTOC written while SW_FW_SYNC bit 3 (MAC_CSR) is not held by software; only with
  *       cfg.lesm_firmware                                           (DS 4.6.4, erratum E12)
+ *   V26 TSYNCRXCTL.TYPE reserved (011b, 110b, 111b) with EN set     (DS 7.9)
+ *   V27 RTTDQSEL names no Tx queue (>= 128)                          (DS 7.7.2.2)
+ *   V28 RTTBCNRC.RS_ENA with a rate factor below 1 (a rate above the link speed) (DS 7.7.2.2)
  * Warnings (counted separately, not violations): access to an offset with no register behind it
- * (returns 0), writes to read-only registers.
+ * (returns 0), writes to read-only registers, a TX time stamp lost because the latch was full.
  *
  * Limits: little-endian host; no VMDq/DCB/IPv6 RSS/interrupt delivery; the bus never unmaps (a
  * region freed by the library stays in the table).

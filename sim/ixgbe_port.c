@@ -19,7 +19,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 	for (unsigned w = 0; w < 2; w++)
 		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
 			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
-	if (m->sock.fd >= 0)
+	if (socket_wire_on(&m->sock))
 		work += socket_wire_receive(&m->sock, &m->cable, m->scratch);
 	/* Frames whose last byte came off a delaying cable enter the packet buffer. The cable's
 	 * lock is a leaf: the frame is copied out before the packet buffer is taken. */
@@ -138,7 +138,7 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 		return NULL;
 	m->bus = bus;
 	m->clock = ixgbe_bus_clock(bus);
-	m->sock.fd = -1;
+	m->sock.fd = m->sock.conn = -1;
 	m->cfg = *cfg;
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);

@@ -19,6 +19,8 @@
 #include "socket_wire.h"
 #include "wire.h"
 
+#define TX_POSTS 32u /* tail writes remembered per Tx queue; more merge into the last (later) one */
+
 struct queue {
 	uint32_t head, tail;
 	uint64_t en_due, dis_due;   /* read counts at which ENABLE reads as written */
@@ -30,7 +32,12 @@ struct queue {
 	uint32_t wb_next, wb_count; /* Tx: batched write-back (WTHRESH>0) */
 	uint32_t rttbcnrc;          /* Tx: the rate limiter (ixgbe_tx_timing.c) */
 	uint64_t ready;             /* Tx: model time its next frame may start (rate limiter) */
-	uint64_t posted;            /* Tx: model time the tail last moved on an empty ring */
+	/* Tx: when software handed descriptors over: tail writes not yet sent, oldest first. */
+	struct {
+		uint32_t tail;
+		uint64_t at;
+	} posts[TX_POSTS];
+	uint32_t post_first, post_count;
 };
 #define FLAG_DCA 1u
 #define FLAG_CRC 2u
@@ -183,6 +190,10 @@ void ixgbe_tx_flush_wb(struct queue *q);
 uint64_t ixgbe_tx_start(struct ixgbe_model *m, unsigned n);
 /* Books the wire and the queue's rate limiter for a frame that started at `start`. */
 void ixgbe_tx_booked(struct ixgbe_model *m, unsigned n, uint64_t start, uint32_t wlen);
+/* Software moved the tail of Tx queue n: the frames up to it were handed over now. */
+void ixgbe_tx_posted(struct ixgbe_model *m, unsigned n);
+/* Tx queue n is done with descriptors first .. first + cnt - 1 (one packet). */
+void ixgbe_tx_fetched(struct ixgbe_model *m, unsigned n, uint32_t first, uint32_t cnt);
 uint32_t ixgbe_rate_read(struct ixgbe_model *m, uint32_t r);
 void ixgbe_rate_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 

@@ -270,9 +270,8 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			    "and nothing is fetched; clear ARBDIS after MTQC (DS 4.6.8, 7.2.1.2.1)",
 			    n, q->tail, v);
 		if (wr_tail(m, &tx_kind, q, n, v, ctl, size)) {
-			if (q->head == q->tail) /* frames on an idle ring start no earlier than now */
-				q->posted = sim_clock_now(m->clock);
 			q->tail = v;
+			ixgbe_tx_posted(m, n);
 		}
 		return;
 	}

@@ -19,7 +19,7 @@ static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool
 	}
 	if (m->peer)
 		fifo_offer(m->delay ? &m->peer->cable : &m->peer->in, d, len, bad_fcs, at + m->delay);
-	if (m->sock.fd >= 0)
+	if (socket_wire_on(&m->sock))
 		socket_wire_send(&m->sock, d, len, bad_fcs, at + m->delay);
 }
 
@@ -192,6 +192,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 			wire_out(m, m->scratch, wlen, bad, start);
 		}
 		(void)ndata;
+		ixgbe_tx_fetched(m, n, q->head, cnt);
 		/* Completion: DD write-back by RS (WTHRESH=0) or batched (WTHRESH>0), or head write-back. */
 		for (uint32_t k = 0; k < cnt; k++) {
 			uint32_t idx = q->head;

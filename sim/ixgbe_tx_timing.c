@@ -3,17 +3,48 @@
  * limiter (DS 7.7.2.2): with RTTBCNRC.RS_ENA a queue's next frame starts no earlier than
  * RF = RF_INT + RF_DEC / 2^14 times its own length after the start of its last one, so the queue
  * runs at link speed / RF. The length counted is the frame with its CRC, without preamble and gap
- * (interpretation). A frame's time is that of its first byte after the SFD. */
+ * (interpretation). A frame's time is that of its first byte after the SFD.
+ *   V27 RTTDQSEL names no Tx queue (>= 128).
+ *   V28 RTTBCNRC.RS_ENA with a rate factor below 1 (faster than the link). */
 #include "ixgbe_port.h"
+
+void ixgbe_tx_posted(struct ixgbe_model *m, unsigned n)
+{
+	struct queue *q = &m->txq[n];
+	uint64_t now = sim_clock_now(m->clock);
+	if (q->post_count == TX_POSTS) { /* merged: those frames count as handed over now */
+		unsigned last = (q->post_first + TX_POSTS - 1) % TX_POSTS;
+		q->posts[last].tail = q->tail;
+		q->posts[last].at = now;
+		return;
+	}
+	unsigned i = (q->post_first + q->post_count++) % TX_POSTS;
+	q->posts[i].tail = q->tail;
+	q->posts[i].at = now;
+}
+
+void ixgbe_tx_fetched(struct ixgbe_model *m, unsigned n, uint32_t first, uint32_t cnt)
+{
+	struct queue *q = &m->txq[n];
+	while (q->post_count && (q->posts[q->post_first].tail + q->size - first) % q->size <= cnt) {
+		q->post_first = (q->post_first + 1) % TX_POSTS;
+		q->post_count--;
+	}
+}
 
 uint64_t ixgbe_tx_start(struct ixgbe_model *m, unsigned n)
 {
-	const struct queue *q = &m->txq[n];
+	struct queue *q = &m->txq[n];
+	while (q->post_count && q->posts[q->post_first].tail == q->head) { /* writes that added nothing */
+		q->post_first = (q->post_first + 1) % TX_POSTS;
+		q->post_count--;
+	}
 	uint64_t start = m->wire_free;
 	if (q->ready > start)
 		start = q->ready;
-	if (q->posted > start) /* not before software handed the frame over */
-		start = q->posted;
+	/* Not before software handed the frame over: the oldest tail write not yet passed. */
+	if (q->post_count && q->posts[q->post_first].at > start)
+		start = q->posts[q->post_first].at;
 	return start;
 }
 
