@@ -39,7 +39,8 @@ void latency_summarise(uint64_t *samples, size_t n, struct latency_summary *s)
 void histogram_build(struct histogram *h, const uint64_t *sorted, size_t n)
 {
 	memset(h, 0, sizeof(*h));
-	uint64_t span = sorted[n - 1] - sorted[0];
+	uint64_t hi = rank(sorted, n, 990);
+	uint64_t span = hi - sorted[0];
 	uint64_t width = 1;
 	/* The smallest round width that covers the span in HIST_BINS bins. */
 	for (uint64_t decade = 1;; decade *= 10) {
@@ -58,9 +59,14 @@ void histogram_build(struct histogram *h, const uint64_t *sorted, size_t n)
 	}
 	h->width = width;
 	h->lo = sorted[0] / width * width;
-	h->bins = (unsigned)((sorted[n - 1] - h->lo) / width + 1);
-	for (size_t i = 0; i < n; i++)
-		h->count[(sorted[i] - h->lo) / width]++;
+	h->bins = (unsigned)((hi - h->lo) / width + 1);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bin = (sorted[i] - h->lo) / width;
+		if (bin < h->bins)
+			h->count[bin]++;
+		else
+			h->above++;
+	}
 }
 
 void latency_print(FILE *out, const struct latency_summary *s, const char *clock)
@@ -87,6 +93,9 @@ void histogram_print(FILE *out, const struct histogram *h)
 		fprintf(out, "  %12.3f | %-50s %llu\n", (h->lo + i * h->width) / 1e3, bar,
 		        (unsigned long long)h->count[i]);
 	}
+	if (h->above)
+		fprintf(out, "  %12.3f + %llu more, up to the max\n", (h->lo + h->bins * h->width) / 1e3,
+		        (unsigned long long)h->above);
 }
 
 /* SVG geometry: plot area inside margins. */
@@ -144,13 +153,21 @@ int histogram_write_svg(const char *path, const struct histogram *h, const struc
 		        "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.3f</text>\n",
 		        LEFT + i * bw, TOP + ph, LEFT + i * bw, TOP + ph + 5, LEFT + i * bw, TOP + ph + 20,
 		        (h->lo + i * h->width) / 1e3);
-	/* Percentile markers. */
+	if (h->above)
+		fprintf(
+		    f,
+		    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">+ %llu beyond %.3f us (max %.3f)</text>\n",
+		    SVG_W - RIGHT, TOP - 4, (unsigned long long)h->above, (h->lo + h->bins * h->width) / 1e3,
+		    s->max / 1e3);
+	/* Percentile markers inside the plot. */
 	const struct {
 		const char *name;
 		uint64_t v;
 		const char *color;
 	} marks[] = {{"p50", s->p50, "#2e8b57"}, {"p99", s->p99, "#ff8c00"}, {"p99.9", s->p999, "#b22222"}};
 	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
+		if (marks[k].v >= h->lo + span)
+			continue;
 		double x = LEFT + pw * (double)(marks[k].v - h->lo) / span;
 		fprintf(f,
 		        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"%s\" "

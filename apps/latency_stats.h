@@ -19,11 +19,13 @@ struct histogram {
 	uint64_t lo, width; /* ns: bin i holds [lo + i * width, lo + (i + 1) * width) */
 	unsigned bins;
 	uint64_t count[HIST_BINS];
+	uint64_t above; /* samples past the last bin (the tail beyond p99) */
 };
 
 /* Sorts samples[0..n) (ns) and summarises them; n > 0. */
 void latency_summarise(uint64_t *samples, size_t n, struct latency_summary *s);
-/* Bins sorted samples from min to max in HIST_BINS bins of a round width (1, 2 or 5 x 10^k ns). */
+/* Bins sorted samples from min to p99 in at most HIST_BINS bins of a round width (1, 2 or 5 x 10^k
+ * ns); the rest of the tail is counted in `above` (the percentiles say how far it goes). */
 void histogram_build(struct histogram *h, const uint64_t *sorted, size_t n);
 void latency_print(FILE *out, const struct latency_summary *s, const char *clock);
 /* Bars of '#', scaled to the fullest bin. */
