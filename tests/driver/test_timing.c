@@ -1,8 +1,6 @@
 /* The driver's time-sync and rate-limit calls (ixy_timesync_*, ixy_tx_stamped, ixy_set_tx_rate)
  * against the virtual 82599 in step mode: stamps of a looped-back PTP frame over a cable with a
  * delay, the one-stamp latch, and rates measured from the model's frame times. */
-#include <stdlib.h>
-
 #include "harness.h"
 
 static void ptp_frame(struct ixy_buf *b, uint16_t seq)
@@ -124,19 +122,6 @@ static void test_tx_rate(struct ixgbe_bus *bus)
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(struct ixgbe_bus *);
-	} cases[] = {{"timesync", test_timesync}, {"tx_rate", test_tx_rate}};
-	setenv("IXY_QUIET", "1", 1);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (argc == 2 && strcmp(argv[1], cases[i].name) != 0)
-			continue;
-		struct ixgbe_bus *bus = ixgbe_bus_new();
-		CHECK(bus);
-		cases[i].fn(bus);
-		ixgbe_bus_free(bus);
-		printf("%s: ok\n", cases[i].name);
-	}
-	return 0;
+	static const struct test_case cases[] = {{"timesync", test_timesync}, {"tx_rate", test_tx_rate}};
+	return run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
