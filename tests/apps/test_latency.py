@@ -70,6 +70,15 @@ for name, v in pct.items():
     assert abs(v - delay) <= RESOLUTION_US + sync + 0.001, f"{name} {v} us on a {delay} us cable (sync {sync})"
 print(f"two ports: every percentile {delay} us within {RESOLUTION_US * 1e3} ns + {sync * 1e3:.0f} ns sync: ok")
 
+# (2b) The same cable with software stamps: labelled so, and never below the cable.
+res = subprocess.run([os.path.join(bindir, "ixy-latency"), f"sim:0,peer=1,delay={delay}", "sim:1,peer=0",
+                      "--count", "100", "--sw-stamps"], capture_output=True, text=True, timeout=100)
+print(res.stdout)
+assert res.returncode == 0 and "software timestamps" in res.stdout, res.stdout + res.stderr
+m = re.search(r"min ([\d.]+)", res.stdout)
+assert float(m.group(1)) >= delay, f"software min {m.group(1)} us below the {delay} us cable"
+print("software stamps: labelled, not below the cable: ok")
+
 # (3) Across ixy-fwd in another process.
 d1, d2 = 200, 300
 wa, wb = f"lat-{os.getpid()}-a", f"lat-{os.getpid()}-b"

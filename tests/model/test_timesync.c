@@ -216,6 +216,36 @@ static void stamp_rules(void)
 	env_close(&e);
 }
 
+/* T6: a frame stamped on arrival but dropped for lack of descriptors keeps the latch taken, so the
+ * next frame goes unstamped until software reads the stamp. */
+static void dropped_keeps_latch(void)
+{
+	struct env e;
+	env_open(&e, 0, true);
+	hw_reset(&e);
+	rx_global(&e);
+	rx_ring(&e);
+	W(&e, RXDCTL(0), R(&e, RXDCTL(0)) | ENABLE);
+	wait_reg(&e, RXDCTL(0), ENABLE, ENABLE); /* RDT stays 0: no descriptor for the NIC */
+	rx_on(&e);
+	ixgbe_model_set_loopback(e.m, true);
+	stamp_on(&e);
+	uint8_t f[128];
+	ixgbe_model_inject(e.m, f, ptp_frame(f, 0, 0x0101));
+	ixgbe_model_step(e.m);
+	CHECK(R(&e, QPRDC0) == 1);
+	CHECK(R(&e, TSYNCRXCTL) & VALID);
+	W(&e, RDT(0), NDESC - 1);
+	ixgbe_model_inject(e.m, f, ptp_frame(f, 0, 0x0202));
+	ixgbe_model_step(e.m);
+	CHECK((rx_status(&e, 0) & 1u) && !(rx_status(&e, 0) & TS));
+	CHECK(R(&e, RXSATRH) >> 16 == 0x0101u); /* still the dropped frame's */
+	read_stamp(&e, RXSTMPL, RXSTMPH);
+	CHECK(!(R(&e, TSYNCRXCTL) & VALID));
+	expect_clean(&e);
+	env_close(&e);
+}
+
 /* A cable delay comes back as the difference of the RX and TX stamps, within one clock cycle. */
 static void delay_measured(void)
 {
@@ -246,6 +276,7 @@ int main(void)
 {
 	clock_rules();
 	stamp_rules();
+	dropped_keeps_latch();
 	delay_measured();
 	printf("timesync: ok\n");
 	return 0;

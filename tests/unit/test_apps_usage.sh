@@ -21,11 +21,21 @@ expect_usage 2 "$bin/ixy-pktgen" sim:0 --size 1515
 expect_usage 2 "$bin/ixy-pktgen" sim:0 --batch 0
 expect_usage 2 "$bin/ixy-pktgen" sim:0 --count abc
 expect_usage 2 "$bin/ixy-pktgen" sim:0 --bogus
+expect_usage 2 "$bin/ixy-pktgen" sim:0 --rate abc
+expect_usage 2 "$bin/ixy-pktgen" sim:0 --rate 0
+expect_usage 2 "$bin/ixy-pktgen" sim:0 --rate -5
+expect_usage 2 "$bin/ixy-latency" sim:0
+expect_usage 2 "$bin/ixy-latency" sim:0 sim:1 --count 0
+expect_usage 2 "$bin/ixy-latency" sim:0 sim:1 --rate 1e9
 expect_usage 2 "$bin/ixy-fwd" sim:0
 expect_usage 2 "$bin/ixy-fwd" sim:0 sim:1 --batch 513
 expect_usage 2 "$bin/ixy-fwd" sim:0 sim:1 --seconds -1
 "$bin/ixy-pktgen" --help | grep -q "usage: ixy-pktgen" || { echo "FAIL: pktgen --help"; fail=1; }
 "$bin/ixy-fwd" --help | grep -q "usage: ixy-fwd" || { echo "FAIL: fwd --help"; fail=1; }
+"$bin/ixy-latency" --help | grep -q "usage: ixy-latency" || { echo "FAIL: latency --help"; fail=1; }
+# A bad cable delay names the range.
+out=$("$bin/ixy-pktgen" sim:0,delay=x --count 1 2>&1)
+[ $? -eq 1 ] && printf '%s' "$out" | grep -q "0 to 50000 microseconds" || { echo "FAIL: bad delay: $out"; fail=1; }
 # A bad device address is a runtime error (1) that names the problem.
 out=$("$bin/ixy-pktgen" 0000:zz:00.0 --seconds 1 2>&1)
 [ $? -eq 1 ] && printf '%s' "$out" | grep -q "not a PCI address" || { echo "FAIL: bad address: $out"; fail=1; }
