@@ -62,6 +62,14 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+/* The apps report every failed call themselves, with the library's message (ixy_last_error())
+ * and their context, so the library's own error lines would print each error twice. */
+static void log_warnings_only(enum ixy_log_level level, const char *msg, void *ctx)
+{
+	if (level != IXY_LOG_ERROR)
+		ixy_log_stderr(level, msg, ctx);
+}
+
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a)
 {
@@ -77,8 +85,9 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 			longopts[n++] = all[i];
 	}
 	longopts[n] = (struct option){0, 0, 0, 0};
+	ixy_set_log_handler(log_warnings_only, NULL);
 	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		bool ok = true;
 		switch (c) {
 		case 's':

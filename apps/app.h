@@ -33,9 +33,10 @@ struct app_args {
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
+ * seconds, pcap), --force and --help (-h), and exactly `nargs` positional arguments (`arg_names` says
  * which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after
- * a usage error (both print usage()). */
+ * a usage error (both print usage()). Also routes libixy's messages for an app: errors are left
+ * to the app, which prints each failure once with ixy_last_error(). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a);
 
