@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "app.h"
-#include "ixy_sim.h"
+#include "ixy/sim.h"
 
 volatile sig_atomic_t app_stop;
 
@@ -133,13 +133,12 @@ int app_open(struct app_port *port, const char *addr, const struct ixy_options *
 {
 	memset(port, 0, sizeof(*port));
 	port->name = addr;
-	port->sim = ixy_sim_is_spec(addr);
-	port->dev = port->sim ? ixy_sim_open(addr, opts) : ixy_open(addr, opts);
+	port->dev = ixy_open(addr, opts);
 	if (!port->dev) {
-		fprintf(stderr, "cannot open %s: %s\n", addr,
-		        port->sim ? ixy_sim_last_error() : ixy_last_error());
+		fprintf(stderr, "cannot open %s: %s\n", addr, ixy_last_error());
 		return -1;
 	}
+	port->sim = ixy_is_virtual(port->dev);
 	port->last_ns = app_now_ns();
 	return 0;
 }
@@ -186,10 +185,8 @@ int app_close(struct app_port *port)
 		return 0;
 	int ret = 0;
 	if (port->sim) {
-		unsigned violations = ixy_sim_close(port->dev);
-		if (violations) {
-			fprintf(stderr, "%s: the virtual 82599 saw %u driver error(s), listed above\n",
-			        port->name, violations);
+		if (ixy_sim_close(port->dev) < 0) {
+			fprintf(stderr, "%s\n", ixy_last_error());
 			ret = -1;
 		}
 	} else {

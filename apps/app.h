@@ -55,7 +55,8 @@ void app_update_stats(struct app_port *port);
 /* Prints the per-second line if a second has passed since the last one. */
 void app_print_rate(struct app_port *port, uint64_t now_ns);
 void app_print_total(const struct app_port *port);
-/* Closes the port; returns -1 if the device model saw driver errors. */
+/* Closes the port; returns -1 (and prints why) if a virtual port saw driver errors or could not
+ * write its tx-pcap file. */
 int app_close(struct app_port *port);
 
 #endif

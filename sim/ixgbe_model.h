@@ -138,26 +138,28 @@ extern "C" {
 struct ixgbe_model;
 
 struct ixgbe_model_config {
-	unsigned port;          /* LAN ID = port & 1; names the port in messages */
-	uint8_t mac[6];         /* "EEPROM" MAC, loaded into RAL/RAH(0) with AV=1 at reset */
-	unsigned reset_reads;   /* reads until CTRL.RST/LRST self-clear */
-	unsigned eeprom_reads;  /* reads after the reset until EEC.ARD|PRES */
-	unsigned dmainit_reads; /* reads after the reset until RDRXCTL.DMAIDONE */
-	unsigned enable_reads;  /* reads until RXDCTL/TXDCTL.ENABLE reflect a write */
-	unsigned link_reads;    /* reads after reset / Restart_AN until LINKS.LINK_UP */
-	bool check_secrx;       /* V16 (E1 RX_DIS handshake) on: default true */
-	bool quiet;             /* do not print violations/warnings to stderr */
-	bool fixed_pcap_time;   /* tx-pcap record n gets timestamp 0 s, n us (for byte-exact tests) */
-	bool stuck_master;      /* E10: STATUS.19 stays 1 after master disable until the flush */
-	bool sfp_cage_empty;    /* E13: ESDP.SDP2 reads 0 (no module); LINKS still comes up */
-	bool lesm_firmware;     /* E12: AUTOC writes need SW_FW_SYNC.MAC_CSR (V25); default false */
+	unsigned port;           /* LAN ID = port & 1; names the port in messages */
+	uint8_t mac[6];          /* "EEPROM" MAC, loaded into RAL/RAH(0) with AV=1 at reset */
+	unsigned reset_reads;    /* reads until CTRL.RST/LRST self-clear */
+	unsigned eeprom_reads;   /* reads after the reset until EEC.ARD|PRES */
+	unsigned dmainit_reads;  /* reads after the reset until RDRXCTL.DMAIDONE */
+	unsigned enable_reads;   /* reads until RXDCTL/TXDCTL.ENABLE reflect a write */
+	unsigned link_reads;     /* reads after reset / Restart_AN until LINKS.LINK_UP */
+	bool check_secrx;        /* V16 (E1 RX_DIS handshake) on: default true */
+	bool quiet;              /* do not print violations/warnings to stderr */
+	bool fixed_pcap_time;    /* tx-pcap record n gets timestamp 0 s, n us (for byte-exact tests) */
+	bool stuck_master;       /* E10: STATUS.19 stays 1 after master disable until the flush */
+	bool sfp_cage_empty;     /* E13: ESDP.SDP2 reads 0 (no module); LINKS still comes up */
+	bool lesm_firmware;      /* E12: AUTOC writes need SW_FW_SYNC.MAC_CSR (V25); default false */
+	uint32_t line_rate_mbit; /* wire pacing in Mbit/s; 0 (the default): none, as fast as the CPU */
 };
 
 /* Defaults for port number `port`: MAC 02:00:00:00:00:<port>, delays as documented above. */
 void ixgbe_model_default_config(struct ixgbe_model_config *cfg, unsigned port);
 /* A powered-up port (a reset is in progress, as after power-on). NULL on allocation failure. */
 struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_model_config *cfg);
-/* Stops the thread, disconnects the peer, closes pcap files (flushing output), frees. */
+/* Stops the thread, disconnects the peer, closes pcap files (flushing output; a caller that
+ * wants to know whether that worked calls ixgbe_model_close_pcap() first), frees. */
 void ixgbe_model_free(struct ixgbe_model *m);
 
 /* The seam: fills ops with ctx=m, vendor 0x8086, device 0x10FB and the three callbacks below. */
@@ -178,9 +180,14 @@ void ixgbe_model_firmware_hold_mac_csr(struct ixgbe_model *m, unsigned reads);
 void ixgbe_model_set_loopback(struct ixgbe_model *m, bool on);
 void ixgbe_model_connect(struct ixgbe_model *a, struct ixgbe_model *b);
 void ixgbe_model_disconnect(struct ixgbe_model *m);
-/* pcap files; return 0, or -1 with a message in err (errlen bytes). */
+/* pcap files (src/pcap_file.h: checked whole before use, never both input and output); return
+ * 0, or -1 with a message in err (errlen bytes). rx-pcap frames of 14..59 bytes arrive padded to
+ * 60 bytes with zeros, as the sending MAC pads them. */
 int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen);
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen);
+/* Writes out and closes the tx-pcap file, frees the rx-pcap frames: 0, or -1 with the write
+ * error in err (the file then holds the whole frames written before it). */
+int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen);
 /* true once the rx-pcap file has been read to its end (or there is none). */
 bool ixgbe_model_rx_pcap_done(struct ixgbe_model *m);
 /* A frame (no FCS) arrives on the port's wire; false if the packet buffer was full (MPC counted). */

@@ -30,16 +30,23 @@ static unsigned step_locked(struct ixgbe_model *m)
 	}
 	bool idle_in = m->in.count == 0;
 	pthread_mutex_unlock(&m->in.lock);
-	/* Lossless pcap source: a record is consumed only once ixgbe_rx_frame() took it. */
-	if (idle_in && m->pcap_in.f) {
-		for (;;) {
-			if (!m->pcap_in.len)
-				m->pcap_in.len = pcap_reader_next(&m->pcap_in, m->who, m->cfg.quiet);
-			if (!m->pcap_in.len || !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
-				break;
-			m->pcap_in.len = 0;
-			work++;
+	/* Lossless pcap source: a frame is consumed only once ixgbe_rx_frame() took it. Frames of
+	 * 14 to 59 bytes arrive padded with zeros to 60, as the sending MAC pads them (IEEE 802.3
+	 * minimum frame: 64 bytes with the FCS). */
+	while (idle_in && m->pcap_in_next < m->pcap_in.count) {
+		const struct pcap_frame *f = &m->pcap_in.frames[m->pcap_in_next];
+		const uint8_t *d = f->data;
+		uint32_t len = f->len;
+		uint8_t padded[60] = {0};
+		if (len < sizeof(padded)) {
+			memcpy(padded, d, len);
+			d = padded;
+			len = sizeof(padded);
 		}
+		if (!ixgbe_rx_frame(m, d, len, false, true))
+			break;
+		m->pcap_in_next++;
+		work++;
 	}
 	return work;
 }
@@ -118,7 +125,6 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
 	rule_log_init(&m->log, m->who, cfg->quiet);
-	m->pcap_out.fixed_time = cfg->fixed_pcap_time;
 	pthread_mutex_init(&m->lock, NULL);
 	fifo_init(&m->in);
 	fifo_init(&m->cap);
@@ -179,39 +185,60 @@ void ixgbe_model_connect(struct ixgbe_model *a, struct ixgbe_model *b)
 
 int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	bool swap;
-	FILE *f = pcap_open_read(path, &swap, err, errlen);
-	if (!f)
+	struct pcap_frames in;
+	char why[600];
+	if (pcap_read_all(&in, path, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "rx-pcap: %s", why);
 		return -1;
+	}
 	pthread_mutex_lock(&m->lock);
-	if (m->pcap_in.f)
-		fclose(m->pcap_in.f);
-	m->pcap_in.f = f;
-	m->pcap_in.swap = swap;
-	m->pcap_in.eof = false;
-	m->pcap_in.len = 0;
+	pcap_frames_free(&m->pcap_in);
+	m->pcap_in = in;
+	m->pcap_in_next = 0;
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
 
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	FILE *f = pcap_open_write(path, err, errlen);
-	if (!f)
+	struct pcap_writer w;
+	char why[600];
+	if (pcap_writer_open(&w, path, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "tx-pcap: %s", why);
 		return -1;
+	}
 	pthread_mutex_lock(&m->lock);
-	if (m->pcap_out.f)
-		fclose(m->pcap_out.f);
-	m->pcap_out.f = f;
-	m->pcap_out.n = 0;
+	if (m->pcap_out_on)
+		pcap_writer_close(&m->pcap_out);
+	m->pcap_out = w;
+	m->pcap_out_on = true;
+	m->pcap_out_failed = false;
+	m->pcap_out_n = 0;
 	pthread_mutex_unlock(&m->lock);
 	return 0;
+}
+
+int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&m->lock);
+	int ret = 0;
+	if (m->pcap_out_on && pcap_writer_close(&m->pcap_out) < 0) {
+		char why[600];
+		pcap_writer_error(&m->pcap_out, why, sizeof(why));
+		snprintf(err, errlen, "tx-pcap: %s", why);
+		ret = -1;
+	}
+	m->pcap_out_on = false;
+	pcap_frames_free(&m->pcap_in);
+	m->pcap_in_next = 0;
+	pthread_mutex_unlock(&m->lock);
+	return ret;
 }
 
 bool ixgbe_model_rx_pcap_done(struct ixgbe_model *m)
 {
 	pthread_mutex_lock(&m->lock);
-	bool d = !m->pcap_in.f || (m->pcap_in.eof && !m->pcap_in.len);
+	bool d = m->pcap_in_next == m->pcap_in.count;
 	pthread_mutex_unlock(&m->lock);
 	return d;
 }
@@ -250,10 +277,8 @@ void ixgbe_model_free(struct ixgbe_model *m)
 		return;
 	ixgbe_model_stop(m);
 	ixgbe_model_disconnect(m);
-	if (m->pcap_in.f)
-		fclose(m->pcap_in.f);
-	if (m->pcap_out.f)
-		fclose(m->pcap_out.f);
+	char err[16];
+	ixgbe_model_close_pcap(m, err, sizeof(err)); /* a caller who wants the result closed it */
 	rule_log_free(&m->log);
 	fifo_destroy(&m->in);
 	fifo_destroy(&m->cap);

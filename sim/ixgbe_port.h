@@ -1,7 +1,7 @@
 /* The private state of a virtual 82599 port, shared by the register file (ixgbe_registers.c,
  * ixgbe_queues.c), the DMA engines (ixgbe_rx.c, ixgbe_tx.c) and the port (ixgbe_port.c).
  * Calls go one way only: port -> registers -> queues -> Tx engine; port -> Rx and Tx engines;
- * all of them -> bus, wire, pcap_io, rules. */
+ * all of them -> bus, wire, rules, and the pcap files of libixy (src/pcap_file.h). */
 #ifndef SIM_IXGBE_PORT_H
 #define SIM_IXGBE_PORT_H
 
@@ -13,7 +13,8 @@
 #include "bus.h"
 #include "ixgbe_model.h"
 #include "ixgbe_reg_map.h"
-#include "pcap_io.h"
+#include "log.h"
+#include "pcap_file.h"
 #include "rules.h"
 #include "wire.h"
 
@@ -52,10 +53,13 @@ struct ixgbe_model {
 	struct queue rxq[NQ], txq[NQ];
 	uint64_t rx_running[2], tx_running[2]; /* bitmaps of queues with ENABLE set */
 	/* wires */
-	struct ixgbe_model *peer; /* self for loopback */
-	struct pcap_reader pcap_in;
+	struct ixgbe_model *peer;   /* self for loopback */
+	struct pcap_frames pcap_in; /* rx-pcap: the whole file, checked; count 0 = none */
+	uint32_t pcap_in_next;      /* the next frame to deliver (lossless source) */
 	struct pcap_writer pcap_out;
-	struct fifo in; /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	bool pcap_out_on, pcap_out_failed;
+	uint64_t pcap_out_n; /* records written (fixed_pcap_time) */
+	struct fifo in;      /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
 	bool capture_on;
 	struct fifo cap;
 	uint8_t scratch[WIRE_MAX_FRAME + 64];
@@ -129,6 +133,8 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
  * or dropped), 0 if it must wait; a lossless source never loses a frame. */
 int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless);
 
+/* ixgbe_tx.c: a sent frame into the tx-pcap file (pcap_out_on). */
+void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
 /* ixgbe_tx.c: runs Tx queue n; returns the descriptors processed. */
 unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */

@@ -3,13 +3,35 @@
 #include "ixgbe_port.h"
 
 #include <string.h>
+#include <time.h>
+
+/* A sent frame into the tx-pcap file; a failed write (full disk) is reported once, and the file
+ * keeps the whole frames written before it. */
+void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len)
+{
+	uint64_t ts;
+	if (m->cfg.fixed_pcap_time) {
+		ts = m->pcap_out_n * 1000u; /* record n at 0 s + n us */
+	} else {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		ts = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+	}
+	m->pcap_out_n++;
+	if (pcap_writer_add(&m->pcap_out, d, len, ts) < 0) {
+		char err[600];
+		pcap_writer_error(&m->pcap_out, err, sizeof(err));
+		ixy_warn("%s: tx-pcap: %s; later frames are not recorded", m->name, err);
+		m->pcap_out_failed = true;
+	}
+}
 
 /* A transmitted frame leaves the port: into the tx-pcap file, the capture queue and the packet
  * buffer of the peer (itself for loopback), where a full buffer counts it as missed. */
 static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs)
 {
-	if (m->pcap_out.f)
-		pcap_writer_put(&m->pcap_out, d, len);
+	if (m->pcap_out_on && !m->pcap_out_failed)
+		ixgbe_pcap_out(m, d, len);
 	if (m->capture_on) {
 		pthread_mutex_lock(&m->cap.lock);
 		fifo_push(&m->cap, d, len, bad_fcs);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 void rule_log_init(struct rule_log *log, const char *who, bool quiet)
 {
 	memset(log, 0, sizeof(*log));
@@ -29,7 +31,7 @@ void rule_violation(struct rule_log *log, const char *fmt, ...)
 		log->kept[log->nviol] = strdup(msg);
 	log->nviol++;
 	if (!log->quiet)
-		fprintf(stderr, "%s: VIOLATION: %s\n", log->who, msg);
+		ixy_warn("%s: VIOLATION: %s", log->who, msg);
 }
 
 void rule_warning(struct rule_log *log, bool print, const char *fmt, ...)
@@ -42,7 +44,7 @@ void rule_warning(struct rule_log *log, bool print, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: warning: %s\n", log->who, msg);
+	ixy_warn("%s: %s", log->who, msg);
 }
 
 bool rule_message(const struct rule_log *log, unsigned i, char *buf, size_t len)

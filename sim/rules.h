@@ -1,5 +1,6 @@
 /* The violation log of a device model: every programming error the datasheet forbids is
- * recorded with its rule and datasheet section, printed to stderr (unless quiet) and counted;
+ * recorded with its rule and datasheet section, logged as a libixy warning (unless quiet; the
+ * program's log handler, src/log.h) and counted;
  * warnings (accesses to offsets with no register, writes to read-only registers) are counted
  * separately. Independent of the 82599. Not locked: the owning model holds its own lock. */
 #ifndef SIM_RULES_H
@@ -12,7 +13,7 @@
 
 struct rule_log {
 	const char *who; /* names the device in messages, e.g. "ixgbe-model[sim:0]" */
-	bool quiet;      /* do not print to stderr */
+	bool quiet;      /* do not log */
 	unsigned nviol, nwarn;
 	char *kept[RULES_MAX_KEPT]; /* the first messages */
 };

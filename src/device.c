@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "ixy_sim.h"
 #include "log.h"
 #include "pci.h"
 
@@ -85,6 +86,8 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		ixy_error("no device given: pass a PCI address such as 0000:03:00.0");
 		return NULL;
 	}
+	if (ixy_sim_is_spec(pci_addr))
+		return ixy_sim_open(pci_addr, opts); /* a virtual 82599 port (sim/ixy_sim.c) */
 	struct ixy_device *dev = calloc(1, sizeof(*dev));
 	if (!dev) {
 		ixy_error("out of memory");
@@ -150,8 +153,16 @@ void ixy_close(struct ixy_device *dev)
 {
 	if (!dev)
 		return;
+	const struct ixy_hw_ops *hw = dev->hw;
 	dev->ctrl->close(dev);
 	free_device(dev);
+	if (hw && hw->close)
+		hw->close(hw->ctx);
+}
+
+bool ixy_is_virtual(const struct ixy_device *dev)
+{
+	return dev->hw != NULL;
 }
 
 int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)

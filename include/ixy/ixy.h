@@ -36,7 +36,8 @@ struct ixy_stats {
 	uint64_t rx_dropped; /* no free descriptor or packet buffer full */
 };
 
-/* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it.
+/* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it, or a
+ * virtual 82599 port given as "sim:0[,option...]" (include/ixy/sim.h: no hardware, no root).
  * Returns NULL on error; ixy_last_error() then says what went wrong and how to fix it. */
 struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts);
 
@@ -46,6 +47,8 @@ struct ixy_device *ixy_open_hw(const struct ixy_hw_ops *hw, const struct ixy_opt
 
 /* Stops all queues, frees the device and its DMA memory. NULL is a no-op. */
 void ixy_close(struct ixy_device *dev);
+/* true for a device model (a "sim:" port, or ixy_open_hw()), false for a real NIC. */
+bool ixy_is_virtual(const struct ixy_device *dev);
 
 /* The message of the last failed call in this thread. */
 const char *ixy_last_error(void);
