@@ -155,8 +155,8 @@ static void print_rate_line(const struct app_port *port, const struct ixy_stats 
 	double tx_mpps = (double)(b->tx_packets - a->tx_packets) / seconds / 1e6;
 	double rx_mbit = (double)(b->rx_bytes - a->rx_bytes) * 8 / seconds / 1e6;
 	double tx_mbit = (double)(b->tx_bytes - a->tx_bytes) * 8 / seconds / 1e6;
-	printf("[%s] RX: %.2f Mpps, %.1f Mbit/s | TX: %.2f Mpps, %.1f Mbit/s\n", port->name, rx_mpps, rx_mbit,
-	       tx_mpps, tx_mbit);
+	printf("[%s] RX: %.2f Mpps, %.1f Mbit/s | TX: %.2f Mpps, %.1f Mbit/s%s\n", port->name, rx_mpps,
+	       rx_mbit, tx_mpps, tx_mbit, port->sim ? " (virtual)" : "");
 	fflush(stdout);
 }
 

@@ -199,6 +199,9 @@ size_t ixgbe_model_captured(struct ixgbe_model *m, void *buf, size_t cap);
 
 /* Step mode: does all pending work; returns the number of descriptors + frames handled. */
 unsigned ixgbe_model_step(struct ixgbe_model *m);
+/* Step mode with wire pacing (cfg.line_rate_mbit): the wire clock reads now_ps (picoseconds)
+ * from here on instead of CLOCK_MONOTONIC, so a test runs a paced port in simulated time. */
+void ixgbe_model_set_clock(struct ixgbe_model *m, uint64_t now_ps);
 /* Thread mode. start returns 0 or an errno value; stop joins the thread (no-op if not running). */
 int ixgbe_model_start(struct ixgbe_model *m);
 void ixgbe_model_stop(struct ixgbe_model *m);

@@ -16,6 +16,9 @@ static unsigned step_locked(struct ixgbe_model *m)
 	unsigned work = 0;
 	if (in_reset(m))
 		return 0;
+	m->pace_wait = false;
+	if (m->cfg.line_rate_mbit && !m->manual_clock)
+		m->now_ps = wire_now_ps();
 	for (unsigned w = 0; w < 2; w++)
 		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
 			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
@@ -34,6 +37,10 @@ static unsigned step_locked(struct ixgbe_model *m)
 	 * 14 to 59 bytes arrive padded with zeros to 60, as the sending MAC pads them (IEEE 802.3
 	 * minimum frame: 64 bytes with the FCS). */
 	while (idle_in && m->pcap_in_next < m->pcap_in.count) {
+		if (!wire_clock_ready(&m->rx_wire, m->now_ps)) {
+			m->pace_wait = true; /* its sender paces itself too */
+			break;
+		}
 		const struct pcap_frame *f = &m->pcap_in.frames[m->pcap_in_next];
 		const uint8_t *d = f->data;
 		uint32_t len = f->len;
@@ -45,6 +52,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 		}
 		if (!ixgbe_rx_frame(m, d, len, false, true))
 			break;
+		wire_clock_take(&m->rx_wire, m->now_ps, len);
 		m->pcap_in_next++;
 		work++;
 	}
@@ -59,12 +67,21 @@ unsigned ixgbe_model_step(struct ixgbe_model *m)
 	return w;
 }
 
+void ixgbe_model_set_clock(struct ixgbe_model *m, uint64_t now_ps)
+{
+	pthread_mutex_lock(&m->lock);
+	m->manual_clock = true;
+	m->now_ps = now_ps;
+	pthread_mutex_unlock(&m->lock);
+}
+
 static void *model_thread(void *arg)
 {
 	struct ixgbe_model *m = arg;
 	unsigned idle = 0;
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
-		if (ixgbe_model_step(m)) {
+		/* A frame waiting for a paced wire is due within microseconds: no sleep. */
+		if (ixgbe_model_step(m) || m->pace_wait) {
 			idle = 0;
 			continue;
 		}
@@ -125,6 +142,12 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
 	rule_log_init(&m->log, m->who, cfg->quiet);
+	m->tx_wire.rate_mbit = m->rx_wire.rate_mbit = cfg->line_rate_mbit;
+	struct timespec mono, real;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	m->realtime_offset_ns = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
+	                        ((int64_t)real.tv_nsec - (int64_t)mono.tv_nsec);
 	pthread_mutex_init(&m->lock, NULL);
 	fifo_init(&m->in);
 	fifo_init(&m->cap);

@@ -58,8 +58,14 @@ struct ixgbe_model {
 	uint32_t pcap_in_next;      /* the next frame to deliver (lossless source) */
 	struct pcap_writer pcap_out;
 	bool pcap_out_on, pcap_out_failed;
-	uint64_t pcap_out_n; /* records written (fixed_pcap_time) */
-	struct fifo in;      /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	uint64_t pcap_out_n;        /* records written (fixed_pcap_time) */
+	struct wire_clock tx_wire;  /* our transmitter on the wire (cfg.line_rate_mbit) */
+	struct wire_clock rx_wire;  /* the rx-pcap sender's transmitter (same rate) */
+	uint64_t now_ps;            /* CLOCK_MONOTONIC at the start of the step (paced only) */
+	bool manual_clock;          /* now_ps is set by ixgbe_model_set_clock() (tests) */
+	bool pace_wait;             /* the step left a frame waiting for the wire */
+	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, for tx-pcap times */
+	struct fifo in;             /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
 	bool capture_on;
 	struct fifo cap;
 	uint8_t scratch[WIRE_MAX_FRAME + 64];
@@ -133,8 +139,9 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
  * or dropped), 0 if it must wait; a lossless source never loses a frame. */
 int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless);
 
-/* ixgbe_tx.c: a sent frame into the tx-pcap file (pcap_out_on). */
-void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
+/* ixgbe_tx.c: a sent frame into the tx-pcap file (pcap_out_on); wire_ps: when it started on
+ * a paced wire (0: unpaced). */
+void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps);
 /* ixgbe_tx.c: runs Tx queue n; returns the descriptors processed. */
 unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */

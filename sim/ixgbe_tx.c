@@ -7,11 +7,13 @@
 
 /* A sent frame into the tx-pcap file; a failed write (full disk) is reported once, and the file
  * keeps the whole frames written before it. */
-void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len)
+void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps)
 {
 	uint64_t ts;
 	if (m->cfg.fixed_pcap_time) {
 		ts = m->pcap_out_n * 1000u; /* record n at 0 s + n us */
+	} else if (wire_ps) {
+		ts = (uint64_t)((int64_t)(wire_ps / 1000u) + m->realtime_offset_ns);
 	} else {
 		struct timespec t;
 		clock_gettime(CLOCK_REALTIME, &t);
@@ -30,8 +32,9 @@ void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len)
  * buffer of the peer (itself for loopback), where a full buffer counts it as missed. */
 static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs)
 {
+	uint64_t start = wire_clock_take(&m->tx_wire, m->now_ps, len);
 	if (m->pcap_out_on && !m->pcap_out_failed)
-		ixgbe_pcap_out(m, d, len);
+		ixgbe_pcap_out(m, d, len, m->tx_wire.rate_mbit ? start : 0);
 	if (m->capture_on) {
 		pthread_mutex_lock(&m->cap.lock);
 		fifo_push(&m->cap, d, len, bad_fcs);
@@ -77,6 +80,11 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 	uint32_t hl = *reg(m, R_HLREG0);
 	uint32_t tdwbal = *reg(m, b + Q_TDWBAL);
 	while (q->head != q->tail) {
+		/* A paced wire takes the next packet only once the last one has left. */
+		if (!wire_clock_ready(&m->tx_wire, m->now_ps)) {
+			m->pace_wait = true;
+			break;
+		}
 		/* Find the end of the packet before touching anything: a packet is sent whole. */
 		uint32_t i = q->head, cnt = 0;
 		bool found = false;
