@@ -206,39 +206,34 @@ void ixgbe_model_connect(struct ixgbe_model *a, struct ixgbe_model *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* Both open in place: the pcap module keeps the address of an open reader or writer. */
 int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	struct pcap_frames in;
 	char why[600];
-	if (pcap_read_all(&in, path, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "rx-pcap: %s", why);
-		return -1;
-	}
 	pthread_mutex_lock(&m->lock);
 	pcap_frames_free(&m->pcap_in);
-	m->pcap_in = in;
 	m->pcap_in_next = 0;
+	int ret = pcap_read_all(&m->pcap_in, path, why, sizeof(why));
 	pthread_mutex_unlock(&m->lock);
-	return 0;
+	if (ret < 0)
+		snprintf(err, errlen, "rx-pcap: %s", why);
+	return ret;
 }
 
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	struct pcap_writer w;
 	char why[600];
-	if (pcap_writer_open(&w, path, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "tx-pcap: %s", why);
-		return -1;
-	}
 	pthread_mutex_lock(&m->lock);
 	if (m->pcap_out_on)
 		pcap_writer_close(&m->pcap_out);
-	m->pcap_out = w;
-	m->pcap_out_on = true;
 	m->pcap_out_failed = false;
 	m->pcap_out_n = 0;
+	int ret = pcap_writer_open(&m->pcap_out, path, why, sizeof(why));
+	m->pcap_out_on = ret == 0;
 	pthread_mutex_unlock(&m->lock);
-	return 0;
+	if (ret < 0)
+		snprintf(err, errlen, "tx-pcap: %s", why);
+	return ret;
 }
 
 int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen)

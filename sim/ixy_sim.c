@@ -84,7 +84,7 @@ static bool parse_spec(const char *spec, char *buf, size_t buflen, struct spec *
 	char *save = NULL;
 	char *tok = strtok_r(buf, ",", &save);
 	if (!tok || !parse_port(tok, &s->port)) {
-		ixy_error("bad port number '%s' in '%s'; syntax: %s", tok ? tok : "", spec, SYNTAX);
+		ixy_error("bad port number '%s'; syntax: %s", tok ? tok : "", SYNTAX);
 		return false;
 	}
 	while ((tok = strtok_r(NULL, ",", &save))) {
@@ -94,9 +94,8 @@ static bool parse_spec(const char *spec, char *buf, size_t buflen, struct spec *
 			s->null = true;
 		} else if (!strncmp(tok, "peer=", 5)) {
 			if (!parse_port(tok + 5, &s->peer) || s->peer == s->port) {
-				ixy_error(
-				    "bad option '%s' in '%s': peer must be another port 0..7; syntax: %s",
-				    tok, spec, SYNTAX);
+				ixy_error("bad option '%s': peer must be another port 0..7; syntax: %s", tok,
+				          SYNTAX);
 				return false;
 			}
 		} else if (!strncmp(tok, "rx-pcap=", 8) && tok[8]) {
@@ -105,18 +104,17 @@ static bool parse_spec(const char *spec, char *buf, size_t buflen, struct spec *
 			s->tx = tok + 8;
 		} else if (!strncmp(tok, "rate=", 5)) {
 			if (!parse_rate(tok + 5, &s->rate_mbit)) {
-				ixy_error(
-				    "bad option '%s' in '%s': rate is 'unlimited' or Mbit/s from 1 to %u",
-				    tok, spec, SIM_MAX_MBIT);
+				ixy_error("bad option '%s': rate is 'unlimited' or Mbit/s from 1 to %u", tok,
+				          SIM_MAX_MBIT);
 				return false;
 			}
 		} else {
-			ixy_error("unknown option '%s' in '%s'; syntax: %s", tok, spec, SYNTAX);
+			ixy_error("unknown option '%s'; syntax: %s", tok, SYNTAX);
 			return false;
 		}
 	}
 	if ((int)s->loop + (int)s->null + (s->peer >= 0) > 1) {
-		ixy_error("'%s': loopback, peer= and null exclude each other; syntax: %s", spec, SYNTAX);
+		ixy_error("loopback, peer= and null exclude each other; syntax: %s", SYNTAX);
 		return false;
 	}
 	if (!s->null && s->peer < 0 && !s->rx && !s->tx)
@@ -179,12 +177,12 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	pthread_mutex_lock(&reg_lock);
 	if (reg_ports[s.port]) {
 		pthread_mutex_unlock(&reg_lock);
-		ixy_error("'%s': port %d is already open in this process", spec, s.port);
+		ixy_error("sim:%d is already open in this process", s.port);
 		return NULL;
 	}
 	if (!reg_bus && !(reg_bus = ixgbe_bus_new())) {
 		pthread_mutex_unlock(&reg_lock);
-		ixy_error("'%s': out of memory", spec);
+		ixy_error("out of memory for a virtual port");
 		return NULL;
 	}
 	struct sim_port *sp = calloc(1, sizeof(*sp));
@@ -196,7 +194,7 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	if (!sp || !sp->model) {
 		free(sp);
 		pthread_mutex_unlock(&reg_lock);
-		ixy_error("'%s': out of memory", spec);
+		ixy_error("out of memory for a virtual port");
 		return NULL;
 	}
 	sp->port = s.port;
@@ -208,7 +206,7 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 		ixgbe_model_free(sp->model);
 		free(sp);
 		pthread_mutex_unlock(&reg_lock);
-		ixy_error("'%s': %s", spec, err);
+		ixy_error("%s", err);
 		return NULL;
 	}
 	if (s.loop)
@@ -219,8 +217,8 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 			ixgbe_model_free(sp->model);
 			free(sp);
 			pthread_mutex_unlock(&reg_lock);
-			ixy_error("'%s': port %d is open but not cabled to port %d (give it peer=%d)", spec,
-			          s.peer, s.port, s.port);
+			ixy_error("sim:%d is open but not cabled to sim:%d (give it peer=%d)", s.peer, s.port,
+			          s.port);
 			return NULL;
 		}
 		ixgbe_model_connect(sp->model, other->model);
@@ -232,16 +230,12 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	int e = ixgbe_model_start(sp->model);
 	pthread_mutex_unlock(&reg_lock);
 	if (e) {
-		ixy_error("'%s': cannot start the model thread: %s", spec, strerror(e));
+		ixy_error("cannot start the thread of virtual port sim:%d: %s", s.port, strerror(e));
 		goto fail;
 	}
-	sp->dev = ixy_open_hw(&sp->ops, opts);
-	if (!sp->dev) {
-		char why[512];
-		snprintf(why, sizeof(why), "%s", ixy_last_error());
-		ixy_error("'%s': %s", spec, why);
+	sp->dev = ixy_open_hw(&sp->ops, opts); /* its error names the port */
+	if (!sp->dev)
 		goto fail;
-	}
 	return sp->dev;
 fail:
 	pthread_mutex_lock(&reg_lock);

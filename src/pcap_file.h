@@ -17,7 +17,9 @@
  *
  * Same file: while a writer is open or an input's frames are loaded, the process refuses to
  * write a file it reads or reads a file it writes (the same st_dev/st_ino, whatever the names).
- * A reader refused that way also keeps the writer from ever replacing the file.
+ * A reader refused that way also keeps the writer from ever replacing the file. So an open
+ * pcap_writer and a loaded pcap_frames must stay where they are (the process keeps their
+ * addresses) until pcap_writer_close()/_abandon() or pcap_frames_free().
  */
 #ifndef IXY_PCAP_FILE_H
 #define IXY_PCAP_FILE_H
