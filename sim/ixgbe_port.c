@@ -16,7 +16,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 	unsigned work = 0;
 	if (in_reset(m))
 		return 0;
-	m->pace_wait = false;
+	m->pace_until_ps = 0;
 	if (m->cfg.line_rate_mbit && !m->manual_clock)
 		m->now_ps = wire_now_ps();
 	for (unsigned w = 0; w < 2; w++)
@@ -38,7 +38,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 	 * minimum frame: 64 bytes with the FCS). */
 	while (idle_in && m->pcap_in_next < m->pcap_in.count) {
 		if (!wire_clock_ready(&m->rx_wire, m->now_ps)) {
-			m->pace_wait = true; /* its sender paces itself too */
+			ixgbe_pace_wait(m, m->rx_wire.free_ps); /* its sender paces itself too */
 			break;
 		}
 		const struct pcap_frame *f = &m->pcap_in.frames[m->pcap_in_next];
@@ -67,6 +67,12 @@ unsigned ixgbe_model_step(struct ixgbe_model *m)
 	return w;
 }
 
+void ixgbe_pace_wait(struct ixgbe_model *m, uint64_t until_ps)
+{
+	if (!m->pace_until_ps || until_ps < m->pace_until_ps)
+		m->pace_until_ps = until_ps;
+}
+
 void ixgbe_model_set_clock(struct ixgbe_model *m, uint64_t now_ps)
 {
 	pthread_mutex_lock(&m->lock);
@@ -80,9 +86,21 @@ static void *model_thread(void *arg)
 	struct ixgbe_model *m = arg;
 	unsigned idle = 0;
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
-		/* A frame waiting for a paced wire is due within microseconds: no sleep. */
-		if (ixgbe_model_step(m) || m->pace_wait) {
+		if (ixgbe_model_step(m)) {
 			idle = 0;
+			continue;
+		}
+		/* A frame waits for a paced wire: spin if it is due within 100 us (10 Gbit/s: at most
+		 * 1.2 us), else sleep until shortly before, at most 1 ms (frames may arrive). */
+		uint64_t until = m->pace_until_ps;
+		if (until) {
+			idle = 0;
+			uint64_t now = wire_now_ps();
+			if (until > now + 100000000u) {
+				uint64_t ns = (until - now) / 1000u - 50000u;
+				struct timespec ts = {0, (long)(ns < 1000000u ? ns : 1000000u)};
+				nanosleep(&ts, NULL);
+			}
 			continue;
 		}
 		if (++idle > 64) {

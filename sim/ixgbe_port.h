@@ -63,7 +63,7 @@ struct ixgbe_model {
 	struct wire_clock rx_wire;  /* the rx-pcap sender's transmitter (same rate) */
 	uint64_t now_ps;            /* CLOCK_MONOTONIC at the start of the step (paced only) */
 	bool manual_clock;          /* now_ps is set by ixgbe_model_set_clock() (tests) */
-	bool pace_wait;             /* the step left a frame waiting for the wire */
+	uint64_t pace_until_ps;     /* a frame waits for the wire until then (0: none) */
 	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, for tx-pcap times */
 	struct fifo in;             /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
 	bool capture_on;
@@ -139,6 +139,8 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
  * or dropped), 0 if it must wait; a lossless source never loses a frame. */
 int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless);
 
+/* ixgbe_port.c: a frame must wait for a paced wire until until_ps. */
+void ixgbe_pace_wait(struct ixgbe_model *m, uint64_t until_ps);
 /* ixgbe_tx.c: a sent frame into the tx-pcap file (pcap_out_on); wire_ps: when it started on
  * a paced wire (0: unpaced). */
 void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps);

@@ -82,7 +82,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 	while (q->head != q->tail) {
 		/* A paced wire takes the next packet only once the last one has left. */
 		if (!wire_clock_ready(&m->tx_wire, m->now_ps)) {
-			m->pace_wait = true;
+			ixgbe_pace_wait(m, m->tx_wire.free_ps);
 			break;
 		}
 		/* Find the end of the packet before touching anything: a packet is sent whole. */
