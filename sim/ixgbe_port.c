@@ -35,7 +35,8 @@ static unsigned step_locked(struct ixgbe_model *m)
 		for (;;) {
 			if (!m->pcap_in.len)
 				m->pcap_in.len = pcap_reader_next(&m->pcap_in, m->who, m->cfg.quiet);
-			if (!m->pcap_in.len || !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
+			if (!m->pcap_in.len ||
+			    !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
 				break;
 			m->pcap_in.len = 0;
 			work++;
@@ -117,7 +118,7 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	m->cfg = *cfg;
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
-	rule_log_init(&m->log, m->who, cfg->quiet);
+	rule_log_init(&m->log, m->who, cfg->quiet, ixgbe_rules, IXGBE_NRULES);
 	m->pcap_out.fixed_time = cfg->fixed_pcap_time;
 	pthread_mutex_init(&m->lock, NULL);
 	fifo_init(&m->in);
@@ -281,6 +282,14 @@ unsigned ixgbe_model_count_matching(struct ixgbe_model *m, const char *needle)
 {
 	pthread_mutex_lock(&m->lock);
 	unsigned n = rule_count_matching(&m->log, needle);
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+unsigned ixgbe_model_rule_count(struct ixgbe_model *m, enum ixgbe_rule rule)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned n = rule_count(&m->log, (unsigned)rule);
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }

@@ -247,13 +247,13 @@ static void check_rx_global(struct ixgbe_model *m)
 	uint32_t h = *reg(m, R_HLREG0), r = *reg(m, R_RDRXCTL);
 	if (!!(h & HLREG0_RXCRCSTRP) != !!(r & RDRXCTL_CRCSTRIP) && !(m->flagged_global & FLAG_CRC)) {
 		m->flagged_global |= FLAG_CRC;
-		rule_violation(&m->log,
+		rule_violation(&m->log, IXGBE_V14_CRC_STRIP,
 		               "HLREG0.RXCRCSTRP=%u but RDRXCTL.CRCSTRIP=%u: both must hold the same value "
 		               "(DS 4.6.7, erratum E6)",
 		               !!(h & HLREG0_RXCRCSTRP), !!(r & RDRXCTL_CRCSTRIP));
 	}
 	if ((r & RDRXCTL_RSCFRSTSIZE) || !(r & RDRXCTL_RSCACKC) || !(r & RDRXCTL_FCOE_WRFIX))
-		rule_violation(&m->log,
+		rule_violation(&m->log, IXGBE_V15_RDRXCTL_RSC,
 		               "RDRXCTL=0x%08x at RXEN: RSCFRSTSIZE must be 0, RSCACKC and FCOE_WRFIX 1 "
 		               "(DS 8.2.3.8.8, erratum E5)",
 		               r);
@@ -346,7 +346,7 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 {
 	if (in_reset(m) && r != R_CTRL) {
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V1_WRITE_IN_RESET,
 		    "register 0x%05x written while CTRL.RST/LRST is still in progress: wait for it to "
 		    "self-clear (DS 8.2.3.1.1)",
 		    r);
@@ -373,7 +373,7 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			bool dma = m->rx_running[0] | m->rx_running[1] | m->tx_running[0] | m->tx_running[1];
 			if (pending && (dma || (*reg(m, R_CTRL) & CTRL_MASTER_DIS)))
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V22_RESET_PENDING,
 				    "CTRL.RST written while STATUS.19 shows PCIe transactions pending: "
 				    "master-disable and flush first (DS 5.2.5.3.2, erratum E10)");
 			/* LRST is modelled as a full reset too (both self-clear). */
@@ -431,7 +431,7 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			if (m->cfg.check_secrx &&
 			    (!(*reg(m, R_SECRXCTRL) & SECRXCTRL_RX_DIS) || !m->secrx_rdy_seen))
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V16_SECRX,
 				    "RXCTRL.RXEN set without the SECRXCTRL.RX_DIS=1 / SECRXSTAT.SECRX_RDY "
 				    "handshake (DS 4.6.7, erratum E1)");
 			check_rx_global(m);
@@ -458,13 +458,13 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		uint32_t sw = v & GSSR_SW_MASK, fw = gssr_fw(m, false) >> GSSR_FW_SHIFT;
 		if (!(m->swsm & SWSM_SWESMBI))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V23_SWFW_NO_SWESMBI,
 			    "SW_FW_SYNC (0x10160) written 0x%03x without holding SWSM.SWESMBI: take "
 			    "SWSM.SMBI and SWESMBI first (DS 4.6.4 via ISC; fact sheet 2.5, 3.2)",
 			    v);
 		if (sw & ~m->gssr_sw & fw)
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V24_SWFW_FW_OWNED,
 			    "SW_FW_SYNC software bit(s) 0x%02x set while firmware owns them (bits 9:5): "
 			    "wait for firmware to release (DS 4.6.4 via ISC; fact sheet 2.5, 3.2)",
 			    sw & ~m->gssr_sw & fw);
@@ -474,7 +474,7 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	case R_AUTOC:
 		if (m->cfg.lesm_firmware && !(m->gssr_sw & GSSR_MAC_CSR))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V25_AUTOC_LESM,
 			    "AUTOC written without the SW/FW semaphore (SW_FW_SYNC MAC_CSR) while LESM "
 			    "firmware runs (DS 4.6.4, erratum E12)");
 		if (v & AUTOC_RESTART_AN)

@@ -125,14 +125,14 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 	if (!!strip != !!(*reg(m, R_RDRXCTL) & RDRXCTL_CRCSTRIP) && !(m->flagged_global & FLAG_CRC)) {
 		m->flagged_global |= FLAG_CRC;
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V14_CRC_STRIP,
 		    "HLREG0.RXCRCSTRP=%u but RDRXCTL.CRCSTRIP=%u while receiving (DS 4.6.7, erratum E6)",
 		    strip, !strip);
 	}
 	if ((*reg(m, b + Q_DCA) & DCA_RX_BIT12) && !(q->flagged & FLAG_DCA)) {
 		q->flagged |= FLAG_DCA;
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V13_DCA_BIT12,
 		    "DCA_RXCTRL(%u) bit 12 is still 1 while the queue receives: it resets to 1 and "
 		    "must be written 0 (DS 8.2.3.11.1, erratum E2)",
 		    qn);
@@ -178,14 +178,14 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 			buf = ixgbe_bus_translate(m->bus, addr, chunk);
 			if (buf)
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V11_RX_BUF_SIZE,
 				    "SRRCTL(%u).BSIZEPACKET=%u KB but the buffer posted at bus 0x%llx "
 				    "does not "
 				    "have that many bytes inside its DMA region (DS 8.2.3.8.7)",
 				    qn, bsize / 1024, (unsigned long long)addr);
 			else
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V12_DMA_FAULT,
 				    "DMA fault: Rx buffer address 0x%llx (descriptor %u of ring %u) is not "
 				    "inside a registered DMA region (a virtual address?)",
 				    (unsigned long long)addr, q->head, qn);

@@ -85,7 +85,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 				continue; /* context descriptor: no data, offloads not modelled */
 			if (dext && dtyp != 3) {
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V18_TX_DESC,
 				    "Tx descriptor %u of ring %u has DEXT=1 and DTYP=%u: only 0011b "
 				    "(data) and "
 				    "0010b (context) exist (DS 7.2.3.2.4)",
@@ -100,7 +100,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 					paylen = olinfo >> 14;
 			}
 			if (!dlen) {
-				rule_violation(&m->log,
+				rule_violation(&m->log, IXGBE_V18_TX_DESC,
 				               "Tx descriptor %u of ring %u has DTALEN 0 (DS 7.2.3.2.4)", idx,
 				               n);
 				ok = false;
@@ -109,7 +109,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 				const void *src = ixgbe_bus_translate(m->bus, addr, dlen);
 				if (!src) {
 					rule_violation(
-					    &m->log,
+					    &m->log, IXGBE_V12_DMA_FAULT,
 					    "DMA fault: Tx buffer address 0x%llx + %u (descriptor %u of ring "
 					    "%u) "
 					    "is not inside a registered DMA region (a virtual address?)",
@@ -119,7 +119,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 					memcpy(m->scratch + len, src, dlen);
 				}
 			} else if (ok) {
-				rule_violation(&m->log,
+				rule_violation(&m->log, IXGBE_V18_TX_DESC,
 				               "Tx frame on ring %u longer than %u bytes (DS 7.2.3.2.2)", n,
 				               WIRE_MAX_FRAME);
 				ok = false;
@@ -130,13 +130,13 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 		}
 		if (ok && paylen && paylen != len)
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V18_TX_DESC,
 			    "Tx packet at descriptor %u of ring %u: PAYLEN=%u but DTALENs sum to %u "
 			    "(DS 7.2.3.2.4)",
 			    q->head, n, paylen, len);
 		if (ok && len < 14) {
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V18_TX_DESC,
 			    "Tx packet at descriptor %u of ring %u is %u bytes, shorter than 14 (DS "
 			    "7.2.3.2.4)",
 			    q->head, n, len);
@@ -144,7 +144,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 		}
 		if (cnt > 40 - (wthresh < 40 ? wthresh : 39))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V18_TX_DESC,
 			    "Tx packet on ring %u uses %u descriptors, more than 40 - WTHRESH (DS 7.2.3.4.1)",
 			    n, cnt);
 		unsigned si = (*reg(m, R_TQSM + 4 * (n / 4)) >> (8 * (n % 4))) & 0xF;
@@ -204,7 +204,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 				__atomic_store_n(p, q->head, __ATOMIC_RELEASE);
 			else
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V12_DMA_FAULT,
 				    "DMA fault: Tx head write-back address 0x%llx of ring %u (DS 7.2.3.5.2)",
 				    (unsigned long long)wb, n);
 		}
