@@ -11,15 +11,10 @@
 
 static pthread_once_t regs_once = PTHREAD_ONCE_INIT;
 
-static unsigned step_locked(struct ixgbe_model *m)
+/* Delivers the frames waiting in the packet buffer as far as the Rx rings take them. */
+static unsigned rx_drain(struct ixgbe_model *m, bool *empty)
 {
 	unsigned work = 0;
-	if (in_reset(m))
-		return 0;
-	for (unsigned w = 0; w < 2; w++)
-		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
-			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
-	/* Frames from the wire (peer, loopback, injected). */
 	pthread_mutex_lock(&m->in.lock);
 	while (m->in.count) {
 		struct frame *f = &m->in.slots[m->in.head];
@@ -28,8 +23,27 @@ static unsigned step_locked(struct ixgbe_model *m)
 		fifo_pop(&m->in);
 		work++;
 	}
-	bool idle_in = m->in.count == 0;
+	*empty = m->in.count == 0;
 	pthread_mutex_unlock(&m->in.lock);
+	return work;
+}
+
+/* Rx and Tx DMA run side by side, as on the device: one packet from each running Tx queue, then
+ * the packet buffer drains into Rx, and again, so a looped-back burst larger than the packet
+ * buffer is not missed while Rx descriptors are free. */
+static unsigned step_locked(struct ixgbe_model *m)
+{
+	unsigned work = 0, sent;
+	bool idle_in;
+	if (in_reset(m))
+		return 0;
+	do {
+		sent = 0;
+		for (unsigned w = 0; w < 2; w++)
+			for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
+				sent += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits), 1);
+		work += sent + rx_drain(m, &idle_in);
+	} while (sent);
 	/* Lossless pcap source: a record is consumed only once ixgbe_rx_frame() took it. */
 	if (idle_in && m->pcap_in.f) {
 		for (;;) {

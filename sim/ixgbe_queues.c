@@ -2,6 +2,8 @@
  * head, tail and RXDCTL/TXDCTL, with the enable delay and the ring rules of DS 4.6.7 / 4.6.8. */
 #include "ixgbe_port.h"
 
+#include <string.h>
+
 /* ---- queue checks ---- */
 /* The checks a queue's ring gets when its ENABLE is set, the same for Rx ('R') and Tx ('T'):
  * init done, ring programmed, length legal, ring inside one DMA region. Maps it, or leaves
@@ -205,6 +207,16 @@ static bool wr_tail(struct ixgbe_model *m, const struct qkind *k, struct queue *
 	return true;
 }
 
+/* Descriptors old .. new-1 were handed to the device: each buffer is checked once, now. */
+static void post_rx_buffers(struct ixgbe_model *m, struct queue *q, unsigned n, uint32_t old, uint32_t new)
+{
+	for (uint32_t i = old; i != new; i = (i + 1) % q->size) {
+		uint64_t addr;
+		memcpy(&addr, q->ring + 16 * i, 8);
+		ixgbe_rx_check_buffer(m, n, addr);
+	}
+}
+
 void ixgbe_rxq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 {
 	unsigned n = ((r & 0xFFF) >> 6) + (r >= 0x0D000 ? 64 : 0), o = r & 0x3F;
@@ -224,10 +236,16 @@ void ixgbe_rxq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		if (wr_head(m, &rx_kind, n, v, enabled, *reg(m, rxq_base(n) + Q_LEN) / 16))
 			q->head = v;
 		return;
-	case Q_TAIL:
-		if (wr_tail(m, &rx_kind, q, n, v, ctl, q->size ? q->size : *reg(m, rxq_base(n) + Q_LEN) / 16))
-			q->tail = v;
+	case Q_TAIL: {
+		uint32_t old = q->tail;
+		if (!wr_tail(m, &rx_kind, q, n, v, ctl,
+		             q->size ? q->size : *reg(m, rxq_base(n) + Q_LEN) / 16))
+			return;
+		q->tail = v;
+		if (q->ring && q_running(m, q, ctl) && old < q->size)
+			post_rx_buffers(m, q, n, old, v);
 		return;
+	}
 	case Q_CTL: {
 		bool was = ctl & XDCTL_ENABLE, now = v & XDCTL_ENABLE;
 		*reg(m, r) = v;

@@ -163,6 +163,7 @@ void ixgbe_regs_reset(struct ixgbe_model *m)
 	memset(m->rx_running, 0, sizeof(m->rx_running));
 	memset(m->tx_running, 0, sizeof(m->tx_running));
 	m->flagged_global = 0;
+	m->nsmall = 0;
 	m->secrx_rdy_seen = false;
 	m->link_was_up = false;
 	const uint8_t *mac = m->cfg.mac;

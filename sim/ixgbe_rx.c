@@ -79,6 +79,30 @@ static unsigned rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len)
 	return (*reg(m, R_RETA + 4 * (entry / 4)) >> (8 * (entry % 4))) & 0xF;
 }
 
+/* SRRCTL(qn).BSIZEPACKET in bytes (0 reads as 1 KB; V10 flags it at enable). */
+static uint32_t rx_bsize(struct ixgbe_model *m, unsigned qn)
+{
+	uint32_t bsize = (*reg(m, rxq_base(qn) + Q_SRRCTL) & SRRCTL_BSIZE_MASK) * 1024u;
+	return bsize ? bsize : 1024;
+}
+
+void ixgbe_rx_check_buffer(struct ixgbe_model *m, unsigned qn, uint64_t addr)
+{
+	uint32_t bsize = rx_bsize(m, qn);
+	/* Fits, or lies in no region at all: a DMA fault (V12) if the device ever writes there. */
+	if (ixgbe_bus_translate(m->bus, addr, bsize) || !ixgbe_bus_translate(m->bus, addr, 1))
+		return;
+	for (unsigned i = 0; i < m->nsmall; i++)
+		if (m->small_bufs[i] == addr)
+			return;
+	if (m->nsmall < SMALL_BUFS_KEPT)
+		m->small_bufs[m->nsmall++] = addr;
+	rule_violation(&m->log, IXGBE_V11_RX_BUF_SIZE,
+	               "SRRCTL(%u).BSIZEPACKET=%u KB but the buffer posted at bus 0x%llx does not have that "
+	               "many bytes inside its DMA region (DS 8.2.3.8.7)",
+	               qn, bsize / 1024, (unsigned long long)addr);
+}
+
 /* Returns 1 if the frame was consumed (delivered or dropped), 0 if it must wait. */
 int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless)
 {
@@ -138,9 +162,7 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 		    qn);
 	}
 	uint32_t dmalen = strip ? len : len + 4;
-	uint32_t bsize = (srr & SRRCTL_BSIZE_MASK) * 1024u;
-	if (!bsize)
-		bsize = 1024;
+	uint32_t bsize = rx_bsize(m, qn);
 	uint32_t ndesc = (dmalen + bsize - 1) / bsize;
 	uint32_t avail = (q->tail + q->size - q->head) % q->size;
 	if (ndesc > avail) {
@@ -177,12 +199,7 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 		if (!buf) {
 			buf = ixgbe_bus_translate(m->bus, addr, chunk);
 			if (buf)
-				rule_violation(
-				    &m->log, IXGBE_V11_RX_BUF_SIZE,
-				    "SRRCTL(%u).BSIZEPACKET=%u KB but the buffer posted at bus 0x%llx "
-				    "does not "
-				    "have that many bytes inside its DMA region (DS 8.2.3.8.7)",
-				    qn, bsize / 1024, (unsigned long long)addr);
+				ixgbe_rx_check_buffer(m, qn, addr); /* named once, when it was posted */
 			else
 				rule_violation(
 				    &m->log, IXGBE_V12_DMA_FAULT,

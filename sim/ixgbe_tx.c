@@ -42,7 +42,7 @@ void ixgbe_tx_flush_wb(struct queue *q)
 	}
 }
 
-unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
+unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets)
 {
 	struct queue *q = &m->txq[n];
 	uint32_t b = txq_base(n);
@@ -50,11 +50,11 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 	if (!q_running(m, q, ctl) || !q->ring || !(*reg(m, R_DMATXCTL) & DMATXCTL_TE) ||
 	    (*reg(m, R_RTTDCS) & RTTDCS_ARBDIS)) /* Tx arbiter off: nothing fetched (DS 4.6.8) */
 		return 0;
-	unsigned work = 0;
+	unsigned work = 0, packets = 0;
 	uint32_t wthresh = (ctl >> 16) & 0x7F;
 	uint32_t hl = *reg(m, R_HLREG0);
 	uint32_t tdwbal = *reg(m, b + Q_TDWBAL);
-	while (q->head != q->tail) {
+	while (q->head != q->tail && packets++ < max_packets) {
 		/* Find the end of the packet before touching anything: a packet is sent whole. */
 		uint32_t i = q->head, cnt = 0;
 		bool found = false;
