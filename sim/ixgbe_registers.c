@@ -267,6 +267,28 @@ static uint32_t gssr_fw(const struct ixgbe_model *m, bool side)
 	return (side ? m->reads <= m->fw_hold_end : m->reads < m->fw_hold_end) ? GSSR_FW_MAC_CSR : 0;
 }
 
+/* V26: every queue must read disabled before the reset (DS 4.6.7.1, 4.6.8.1: stop the queue
+ * and poll ENABLE; DS 5.2.5.3.2: then master disable). A queue whose ENABLE was cleared but
+ * still reads 1 (the disable delay) counts as running. Named once per reset. */
+static void check_queues_stopped(struct ixgbe_model *m)
+{
+	for (unsigned n = 0; n < 2 * NQ; n++) {
+		bool rx = n < NQ;
+		unsigned qn = rx ? n : n - NQ;
+		struct queue *q = rx ? &m->rxq[qn] : &m->txq[qn];
+		uint32_t ctl = *reg(m, (rx ? rxq_base(qn) : txq_base(qn)) + Q_CTL);
+		if ((ctl & XDCTL_ENABLE) || m->reads < q->dis_due) {
+			rule_violation(
+			    &m->log, IXGBE_V26_RESET_QUEUE_ENABLED,
+			    "CTRL.RST/LRST written while %cXDCTL(%u).ENABLE still reads 1: clear ENABLE "
+			    "of every queue and wait until it reads 0 before the master disable and the "
+			    "reset (DS 4.6.7.1, 4.6.8.1, 5.2.5.3.2)",
+			    rx ? 'R' : 'T', qn);
+			return;
+		}
+	}
+}
+
 /* ---- register access ---- */
 static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 {
@@ -377,6 +399,7 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 				    &m->log, IXGBE_V22_RESET_PENDING,
 				    "CTRL.RST written while STATUS.19 shows PCIe transactions pending: "
 				    "master-disable and flush first (DS 5.2.5.3.2, erratum E10)");
+			check_queues_stopped(m);
 			/* LRST is modelled as a full reset too (both self-clear). */
 			ixgbe_regs_reset(m);
 			/* The reset returns CTRL to its default too, which ends a PCIe master

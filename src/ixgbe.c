@@ -588,12 +588,30 @@ static void swfw_release(struct ixy_device *dev, uint32_t resource)
 	}
 }
 
-/* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe transactions
- * stay pending, flush the internal buffers and reset twice (erratum E10). */
+/* Stops every queue the device has, whoever enabled it, and waits until each reads stopped: no
+ * DMA may be left when the master disable starts (DS 4.6.7.1, 4.6.8.1, 5.2.5.3.2). */
+static int stop_all_queues(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < IXGBE_QUEUES; n++) {
+		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
+	}
+	for (uint32_t n = 0; n < IXGBE_QUEUES; n++) {
+		if (wait_step(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, 0, "RX queue stop (RXDCTL.ENABLE)") <
+		        0 ||
+		    wait_step(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0, "TX queue stop (TXDCTL.ENABLE)") <
+		        0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Queues stopped, master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe
+ * transactions stay pending, flush the internal buffers and reset twice (erratum E10). */
 static int reset(struct ixy_device *dev)
 {
-	for (int n = 0; n < 64; n++)
-		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+	if (stop_all_queues(dev) < 0)
+		return -1;
 	for (int round = 0, rounds = 1; round < rounds; round++) {
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_MASTER_DISABLE);
 		if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, MASTER_DISABLE_TIMEOUT_MS) <

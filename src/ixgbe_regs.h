@@ -85,6 +85,9 @@
 #define IXGBE_SECRXSTAT 0x08D04
 #define IXGBE_SECRXSTAT_RDY (1u << 0)
 
+/* The device has 128 Rx and 128 Tx queues: register arrays n = 0..127 (DS 8.2.3.8, 8.2.3.9). */
+#define IXGBE_QUEUES 128u
+
 /* Per receive queue n < 64 (DS 8.2.3.8) */
 #define IXGBE_RDBAL(n) (0x01000 + 0x40 * (n))      /* DS 8.2.3.8.1 */
 #define IXGBE_RDBAH(n) (0x01004 + 0x40 * (n))      /* DS 8.2.3.8.2 */
@@ -98,8 +101,9 @@
 #define IXGBE_SRRCTL_BSIZEPACKET_SHIFT 0       /* in 1 KB units */
 #define IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF (1u << 25)
 #define IXGBE_SRRCTL_DROP_EN (1u << 28)
-#define IXGBE_RDT(n) (0x01018 + 0x40 * (n))    /* DS 8.2.3.8.5 */
-#define IXGBE_RXDCTL(n) (0x01028 + 0x40 * (n)) /* DS 8.2.3.8.6 */
+#define IXGBE_RDT(n) (0x01018 + 0x40 * (n)) /* DS 8.2.3.8.5 */
+/* DS 8.2.3.8.6; the only Rx queue register the driver touches for all 128 queues (at reset) */
+#define IXGBE_RXDCTL(n) ((n) < 64 ? 0x01028 + 0x40 * (n) : 0x0D028 + 0x40 * ((n)-64))
 #define IXGBE_RXDCTL_ENABLE (1u << 25)
 
 /* Transmit (DS 8.2.3.9, 8.2.3.10) */

@@ -344,6 +344,35 @@ static void test_stuck_master(struct ixgbe_bus *bus)
 	port_close(&p);
 }
 
+/* A new user takes over a port whose queues still run (a crashed process, or queues beyond the
+ * ones it uses): the reset stops every one of the 128 Rx and 128 Tx queues and waits until they
+ * read stopped before the master disable (DS 4.6.7.1, 4.6.8.1, 5.2.5.3.2); the model flags a
+ * reset with a queue still enabled (V26). */
+static void test_reset_queues(struct ixgbe_bus *bus)
+{
+	struct ixgbe_model_config cfg;
+	ixgbe_model_default_config(&cfg, 5);
+	cfg.quiet = true;
+	struct port old;
+	port_try_open(&old, bus, &cfg, &(struct ixy_options){.rx_queues = 4, .tx_queues = 4});
+	CHECK(old.dev);
+	/* Queues the driver never uses, enabled behind its back (no ring: flagged, then forgotten). */
+	ixgbe_model_write32(old.model, IXGBE_RXDCTL(100), IXGBE_RXDCTL_ENABLE);
+	ixgbe_model_write32(old.model, IXGBE_TXDCTL(120), IXGBE_TXDCTL_ENABLE);
+	CHECK(reg_wait(old.dev, IXGBE_TXDCTL(120), IXGBE_TXDCTL_ENABLE, IXGBE_TXDCTL_ENABLE, 100) == 0);
+	CHECK(ixgbe_model_read32(old.model, IXGBE_RXDCTL(100)) & IXGBE_RXDCTL_ENABLE);
+	ixgbe_model_clear_violations(old.model);
+
+	struct ixy_device *dev = ixy_open_hw(&old.ops, &(struct ixy_options){.link_timeout_ms = 2000});
+	CHECK(dev);
+	CHECK(ixgbe_model_rule_count(old.model, IXGBE_V26_RESET_QUEUE_ENABLED) == 0);
+	CHECK(ixgbe_model_violations(old.model) == 0 && ixgbe_model_warnings(old.model) == 0);
+	CHECK(!(ixgbe_model_peek32(old.model, IXGBE_RXDCTL(100)) & IXGBE_RXDCTL_ENABLE));
+	CHECK(!(ixgbe_model_peek32(old.model, IXGBE_TXDCTL(120)) & IXGBE_TXDCTL_ENABLE));
+	ixy_close(dev);
+	port_close(&old); /* the first user's memory, after the second one is gone */
+}
+
 /* Erratum E13: with an empty SFP+ cage the 82599 can show a link (crosstalk); ESDP.SDP2 says
  * whether a module is there, and the driver believes it. */
 static void test_sfp_cage(struct ixgbe_bus *bus)
@@ -560,6 +589,7 @@ int main(int argc, char **argv)
 	             {"sfp_cage", test_sfp_cage},
 	             {"lesm", test_lesm},
 	             {"rss", test_rss},
+	             {"reset_queues", test_reset_queues},
 	             {"negative", test_negative}};
 	setenv("IXY_QUIET", "1", 1);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
