@@ -1,7 +1,8 @@
 // clang-format off
 /* Behavioural model of an Intel 82599 (ixgbe) port: the "virtual 82599" the driver is tested
- * against. Written from the datasheet rules collected in 82599-facts.md (datasheet Rev 3.3);
- * it is attached to the library only through the seams of include/ixy/hw.h.
+ * against. Written from the datasheet's rules (Rev 3.3; docs/82599.md);
+ * it is attached to the library only through the seams of include/ixy/hw.h. Errata E1..E13 are
+ * those of docs/82599.md.
  *
  * What it models: registers (reset values, self-clearing/handshake bits, clear-on-read statistics
  * with L/H snapshot pairs, 82598 alias addresses), an IOMMU-like bus shared by all ports of a
@@ -41,25 +42,24 @@
  *
  * Tx. Nothing is fetched unless DMATXCTL.TE=1, TXDCTL.ENABLE reads 1 and RTTDCS.ARBDIS=0 (the Tx
  * arbiter is on). Descriptor write-back (DD, byte 12 bit 0) also overwrites bytes 0-7 (reserved
- * after write-back, fact sheet 4.5) with 0xDEADBEEFDEADBEEF, so the buffer address is gone.
+ * after write-back, DS 7.2.3.2.4) with 0xDEADBEEFDEADBEEF, so the buffer address is gone.
  *
  * Errata knobs (both off by default; behaviour above is unchanged when off):
- *   stuck_master (E10; DS 5.2.5.3.2, fact sheet 2.3 "Master disable first"): STATUS.19 (master
+ *   stuck_master (erratum E10, docs/82599.md; DS 5.2.5.3.2): STATUS.19 (master
  *     enable status) keeps reading 1 ("transactions pending") after CTRL bit 2 (PCIe master
  *     disable) is set, until the flush: GCR_EXT (0x11050) bit 30 Buffers_Clear_Func written 1 while
  *     HLREG0.LPBK (bit 15) is 1. From then on (the flush survives resets) STATUS.19 reads 0 while
  *     CTRL bit 2 is set. Off: STATUS.19 reads 0 as soon as CTRL bit 2 is set.
- *   sfp_cage_empty (E13; fact sheet 3.2 ESDP, 6.3): ESDP (0x00020) bit 2 (SDP2, an input while
+ *   sfp_cage_empty (erratum E13, docs/82599.md; DS 8.2.3.1.4): ESDP (0x00020) bit 2 (SDP2, an input while
  *     ESDP bit 10 is 0) reads 1 when a module sits in the SFP+ cage (default) and 0 when the cage
  *     is empty. LINKS still shows LINK_UP at 10G after the usual delay (the crosstalk link of E13),
  *     so only a driver that checks ESDP.SDP2 reports the link correctly.
  *     ixgbe_model_set_sfp_cage() plugs/unplugs the module at run time.
- *   lesm_firmware (E12; fact sheet 2.5 ISC, 6.3): firmware runs link management (LESM), so every
+ *   lesm_firmware (erratum E12, docs/82599.md): firmware runs link management (LESM), so every
  *     AUTOC (0x042A0) write must be made while software holds SW_FW_SYNC bit 3 (MAC_CSR), V25.
  *     Off: AUTOC writes are unchecked. (The ISC "pipeline reset" after each write is not checked.)
  *
- * SW/FW semaphore (always modelled, with or without lesm_firmware; fact sheet 2.5, 3.2 -- the
- * fact sheet gives no DS section for SWSM/SW_FW_SYNC, only ISC's use of them around DS 4.6.4):
+ * SW/FW semaphore (always modelled, with or without lesm_firmware; DS 4.6.4, 10.5.4):
  *   SWSM (0x10140) bit 0 SMBI is read-to-set: a read that finds 0 returns 0 and sets it (the
  *     reader owns it); a read that finds 1 returns 1. Writing 0 clears it, writing 1 leaves it
  *     as it is. Bit 1 SWESMBI is plain RW (firmware never contends for it). Peek has no effect.

@@ -53,7 +53,7 @@ static void rx_enable(struct ixgbe_model *m, unsigned n)
 	if (dt == 2 || dt == 5)
 		rule_violation(&m->log, IXGBE_V10_SRRCTL,
 		               "SRRCTL(%u).DESCTYPE=%u is header split, which must not be used on the 82599 "
-		               "(DS 7.1.10, erratum E8)",
+		               "(DS 7.1.10, erratum E8, docs/82599.md)",
 		               n, dt);
 	else if (dt != 0 && dt != 1)
 		rule_violation(

@@ -44,7 +44,7 @@ static unsigned rx_stat_index(struct ixgbe_model *m, unsigned qn)
 	return (*reg(m, R_RQSMR + 4 * (qn / 4)) >> (8 * (qn % 4))) & 0xF;
 }
 
-/* RSS (fact sheet 3.10; MRQC DS 8.2.3.7.12): with MRQC.MRQE = 0001, an IPv4 frame's Toeplitz hash
+/* RSS (DS 8.2.3.7.12 to 8.2.3.7.14; docs/82599.md): with MRQC.MRQE = 0001, an IPv4 frame's Toeplitz hash
  * over source and destination address (plus the ports for TCP/UDP when MRQC enables that type)
  * with the RSSRK key picks RETA entry hash & 0x7F, whose low 4 bits are the queue. Key byte 4i+j
  * is RSSRK(i) bits 8j+7:8j. Everything else, and every other MRQE mode, goes to queue 0. */
@@ -148,17 +148,17 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 	bool strip = *reg(m, R_HLREG0) & HLREG0_RXCRCSTRP;
 	if (!!strip != !!(*reg(m, R_RDRXCTL) & RDRXCTL_CRCSTRIP) && !(m->flagged_global & FLAG_CRC)) {
 		m->flagged_global |= FLAG_CRC;
-		rule_violation(
-		    &m->log, IXGBE_V14_CRC_STRIP,
-		    "HLREG0.RXCRCSTRP=%u but RDRXCTL.CRCSTRIP=%u while receiving (DS 4.6.7, erratum E6)",
-		    strip, !strip);
+		rule_violation(&m->log, IXGBE_V14_CRC_STRIP,
+		               "HLREG0.RXCRCSTRP=%u but RDRXCTL.CRCSTRIP=%u while receiving (DS 4.6.7, "
+		               "erratum E6, docs/82599.md)",
+		               strip, !strip);
 	}
 	if ((*reg(m, b + Q_DCA) & DCA_RX_BIT12) && !(q->flagged & FLAG_DCA)) {
 		q->flagged |= FLAG_DCA;
 		rule_violation(
 		    &m->log, IXGBE_V13_DCA_BIT12,
 		    "DCA_RXCTRL(%u) bit 12 is still 1 while the queue receives: it resets to 1 and "
-		    "must be written 0 (DS 8.2.3.11.1, erratum E2)",
+		    "must be written 0 (DS 8.2.3.11.1, erratum E2, docs/82599.md)",
 		    qn);
 	}
 	uint32_t dmalen = strip ? len : len + 4;

@@ -19,9 +19,9 @@ static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool
 		fifo_offer(&m->peer->in, d, len, bad_fcs);
 }
 
-/* Write-back format (fact sheet 4.5): bytes 0-7 are reserved afterwards, so the buffer address is
- * overwritten with a poison pattern (a driver reading addresses back from the ring breaks); DD is
- * bit 0 of byte 12, stored last with release order. */
+/* Write-back format (DS 7.2.3.2.4; docs/82599.md): bytes 0-7 are reserved afterwards, so the buffer address
+ * is overwritten with a poison pattern (a driver reading addresses back from the ring breaks); DD is bit 0 of
+ * byte 12, stored last with release order. */
 #define TX_WB_POISON 0xDEADBEEFDEADBEEFull
 static void tx_writeback(struct queue *q, uint32_t idx)
 {

@@ -47,8 +47,8 @@ struct ixgbe {
 	struct tx_queue *tx[64];
 };
 
-/* 82599 physical functions (fact sheet 1.1). X540/X550 are refused: their link setup goes
- * through a PHY this driver does not program, and virtual functions have another layout. */
+/* 82599 physical functions (those Intel's drivers bind to; docs/82599.md). X540/X550 are refused: their link
+ * setup goes through a PHY this driver does not program, and virtual functions have another layout. */
 static const uint16_t ixgbe_ids[] = {0x10F7, 0x10F8, 0x10F9, 0x10FB, 0x10FC, 0x1507, 0x1514, 0x1517,
                                      0x151C, 0x1529, 0x152A, 0x154A, 0x154D, 0x154F, 0x1557, 0x1558};
 
@@ -260,7 +260,7 @@ static uint64_t read_counter64(struct ixy_device *dev, uint32_t low, uint32_t hi
 
 static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 {
-	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3).
+	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3, docs/82599.md).
 	 * After reset every queue maps to statistics index 0 (DS 8.2.3.8.x RQSMR). */
 	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
 		stats->rx_packets += reg_read(dev, IXGBE_QPRC(i));
@@ -275,7 +275,7 @@ static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
 }
 
-/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, DS 4.6.7). */
+/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, docs/82599.md, DS 4.6.7). */
 static int rx_enable(struct ixy_device *dev)
 {
 	reg_set_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
@@ -325,7 +325,7 @@ static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 		ixy_warn("%s: the receiver did not come back on after the MAC change", dev->name);
 }
 
-/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13). */
+/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13, docs/82599.md). */
 static bool has_sfp_cage(uint16_t device_id)
 {
 	return device_id == 0x10FB || device_id == 0x1507 || device_id == 0x1529 || device_id == 0x154A ||
@@ -337,7 +337,8 @@ static uint32_t ixgbe_link_speed(struct ixy_device *dev)
 	uint32_t links = reg_read(dev, IXGBE_LINKS); /* DS 8.2.3.22.20 */
 	if (!(links & IXGBE_LINKS_UP))
 		return 0;
-	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (E13). */
+	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (erratum E13,
+	 * docs/82599.md). */
 	if (has_sfp_cage(dev->device_id) && !(reg_read(dev, IXGBE_ESDP) & IXGBE_ESDP_SDP2))
 		return 0;
 	switch ((links >> IXGBE_LINKS_SPEED_SHIFT) & IXGBE_LINKS_SPEED_MASK) {
@@ -397,7 +398,7 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_RDBAH(n), (uint32_t)(q->ring_mem.bus >> 32));
 	reg_write(dev, IXGBE_RDLEN(n), size * (uint32_t)sizeof(union ixgbe_rx_desc));
 	/* Advanced one-buffer descriptors, 2 KB buffers, drop when the ring is full so one
-	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7). */
+	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7, docs/82599.md). */
 	reg_write(dev, IXGBE_SRRCTL(n),
 	          IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
 	              (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
@@ -409,7 +410,8 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 		q->ring[i].read.hdr_addr = 0;
 		q->bufs[i] = buf;
 	}
-	/* Bit 12 resets to 1 and must be 0 (E2); relaxed ordering of write-backs off (E4). */
+	/* Bit 12 resets to 1 and must be 0 (erratum E2, docs/82599.md); relaxed ordering of write-backs off
+	 * (erratum E4, docs/82599.md). */
 	reg_clear_bits(dev, IXGBE_DCA_RXCTRL(n),
 	               IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_RO | IXGBE_DCA_RXCTRL_HEAD_RO);
 	reg_set_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
@@ -421,7 +423,7 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	return 0;
 }
 
-/* RSS spreads IPv4 flows over the RX queues (fact sheet 3.10): a Toeplitz hash of the addresses,
+/* RSS spreads IPv4 flows over the RX queues (DS 8.2.3.7.12 to 8.2.3.7.14): a Toeplitz hash of the addresses,
  * and of the ports for TCP and UDP, picks one of 128 RETA entries, each naming a queue. The key
  * repeats 0x6D5A, which hashes both directions of a flow alike. Set while RXEN is clear. */
 static void init_rss(struct ixy_device *dev)
@@ -448,7 +450,8 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	for (int i = 1; i < 8; i++)
 		reg_write(dev, IXGBE_RXPBSIZE(i), 0);
 	reg_write(dev, IXGBE_FCRTH(0), IXGBE_RXPBSIZE_512KB - 0x6000);
-	/* CRC strip in both places that control it (erratum E6), RSC defaults fixed (E5). */
+	/* CRC strip in both places that control it (erratum E6, docs/82599.md), RSC defaults fixed (erratum
+	 * E5, docs/82599.md). */
 	reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
 	uint32_t rdrxctl = reg_read(dev, IXGBE_RDRXCTL) & ~IXGBE_RDRXCTL_RSCFRSTSIZE;
 	reg_write(dev, IXGBE_RDRXCTL,
@@ -504,7 +507,7 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_TDT(n), 0);
 	/* Prefetch 32, host 1, write-back 0: DD only on RS descriptors (DS 8.2.3.9.10, 7.2.3.5). */
 	reg_write(dev, IXGBE_TXDCTL(n), 32u | 1u << 8);
-	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* E4 */
+	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* erratum E4, docs/82599.md */
 	return 0;
 }
 
@@ -607,7 +610,7 @@ static int stop_all_queues(struct ixy_device *dev)
 }
 
 /* Queues stopped, master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe
- * transactions stay pending, flush the internal buffers and reset twice (erratum E10). */
+ * transactions stay pending, flush the internal buffers and reset twice (erratum E10, docs/82599.md). */
 static int reset(struct ixy_device *dev)
 {
 	if (stop_all_queues(dev) < 0)
@@ -617,7 +620,7 @@ static int reset(struct ixy_device *dev)
 		if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, MASTER_DISABLE_TIMEOUT_MS) <
 		    0) {
 			ixy_warn("%s: PCIe transactions still pending after master disable: flushing, then "
-			         "resetting twice (erratum E10)",
+			         "resetting twice (erratum E10, docs/82599.md)",
 			         dev->name);
 			reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
@@ -627,7 +630,8 @@ static int reset(struct ixy_device *dev)
 			reg_clear_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			rounds = 2;
 		}
-		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11). */
+		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11,
+		 * docs/82599.md). */
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_RST);
 		usleep(1000); /* no register access for 1 ms after RST (DS 8.2.3.1.1) */
 		if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "reset (CTRL.RST self-clear)") < 0)
@@ -765,7 +769,7 @@ int ixgbe_init(struct ixy_device *dev)
 		         dev->name);
 	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
 	 * auto-negotiation (DS 4.6.4), holding MAC_CSR: manageability firmware may own the link
-	 * (erratum E12). */
+	 * (erratum E12, docs/82599.md). */
 	if (swfw_acquire(dev, IXGBE_SW_FW_SYNC_MAC_CSR, "the MAC registers (MAC_CSR)") < 0)
 		goto fail;
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);

@@ -17,7 +17,7 @@
 #define IXGBE_ESDP 0x00020                     /* DS 8.2.3.1.4 */
 #define IXGBE_ESDP_SDP2 (1u << 2)              /* on SFP+ parts: a module is in the cage */
 #define IXGBE_GCR_EXT 0x11050                  /* PCIe control extended; flush procedure: DS 5.2.5.3.2 */
-#define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10) */
+#define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10, docs/82599.md) */
 
 /* Interrupts (DS 8.2.3.5) */
 #define IXGBE_EICR 0x00800         /* DS 8.2.3.5.1, cleared by read */
@@ -47,7 +47,7 @@
 #define IXGBE_HLREG0_TXCRCEN (1u << 0)
 #define IXGBE_HLREG0_RXCRCSTRP (1u << 1)
 #define IXGBE_HLREG0_TXPADEN (1u << 10)
-#define IXGBE_HLREG0_LPBK (1u << 15) /* MAC loopback, used by the E10 flush */
+#define IXGBE_HLREG0_LPBK (1u << 15) /* MAC loopback, used by the E10 flush (docs/82599.md) */
 #define IXGBE_AUTOC 0x042A0          /* DS 8.2.3.22.19 */
 #define IXGBE_AUTOC_RESTART_AN (1u << 12)
 #define IXGBE_LINKS 0x042A4 /* DS 8.2.3.22.20 */
@@ -93,8 +93,8 @@
 #define IXGBE_RDBAH(n) (0x01004 + 0x40 * (n))      /* DS 8.2.3.8.2 */
 #define IXGBE_RDLEN(n) (0x01008 + 0x40 * (n))      /* DS 8.2.3.8.3 */
 #define IXGBE_DCA_RXCTRL(n) (0x0100C + 0x40 * (n)) /* DS 8.2.3.11.1 */
-#define IXGBE_DCA_RXCTRL_BIT12 (1u << 12)          /* reserved, resets to 1, must be 0 (erratum E2) */
-#define IXGBE_DCA_RXCTRL_DATA_RO (1u << 13)        /* relaxed ordering off (E4) */
+#define IXGBE_DCA_RXCTRL_BIT12 (1u << 12)   /* reserved, resets to 1, must be 0 (erratum E2, docs/82599.md) */
+#define IXGBE_DCA_RXCTRL_DATA_RO (1u << 13) /* relaxed ordering off (erratum E4, docs/82599.md) */
 #define IXGBE_DCA_RXCTRL_HEAD_RO (1u << 15)
 #define IXGBE_RDH(n) (0x01010 + 0x40 * (n))    /* DS 8.2.3.8.4 */
 #define IXGBE_SRRCTL(n) (0x01014 + 0x40 * (n)) /* DS 8.2.3.8.7 */
@@ -120,10 +120,10 @@
 #define IXGBE_TDBAH(n) (0x06004 + 0x40 * (n))      /* DS 8.2.3.9.6 */
 #define IXGBE_TDLEN(n) (0x06008 + 0x40 * (n))      /* DS 8.2.3.9.7 */
 #define IXGBE_DCA_TXCTRL(n) (0x0600C + 0x40 * (n)) /* DS 8.2.3.11.2 */
-#define IXGBE_DCA_TXCTRL_WB_RO (1u << 11)          /* write-back relaxed ordering off (E4) */
-#define IXGBE_TDH(n) (0x06010 + 0x40 * (n))        /* DS 8.2.3.9.8 */
-#define IXGBE_TDT(n) (0x06018 + 0x40 * (n))        /* DS 8.2.3.9.9 */
-#define IXGBE_TXDCTL(n) (0x06028 + 0x40 * (n))     /* DS 8.2.3.9.10 */
+#define IXGBE_DCA_TXCTRL_WB_RO (1u << 11)   /* write-back relaxed ordering off (erratum E4, docs/82599.md) */
+#define IXGBE_TDH(n) (0x06010 + 0x40 * (n)) /* DS 8.2.3.9.8 */
+#define IXGBE_TDT(n) (0x06018 + 0x40 * (n)) /* DS 8.2.3.9.9 */
+#define IXGBE_TXDCTL(n) (0x06028 + 0x40 * (n)) /* DS 8.2.3.9.10 */
 #define IXGBE_TXDCTL_ENABLE (1u << 25)
 
 /* Statistics, clear on read (DS 8.2.3.23) */
