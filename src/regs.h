@@ -1,5 +1,5 @@
 /* Register access for the drivers: seam 1 (a volatile 32-bit load/store on BAR0, or a device
- * model's callback), read-modify-write of bits and of named fields, and polling. It sits below
+ * model's callback), read-modify-write of bits, named fields (field_set, field_get), and polling. It sits below
  * device.c: the drivers call it, device.c only opens devices and picks their driver. */
 #ifndef IXY_REGS_H
 #define IXY_REGS_H
@@ -57,17 +57,6 @@ static inline uint32_t field_set(uint32_t value, struct reg_field f, uint32_t x)
 static inline uint32_t field_get(uint32_t value, struct reg_field f)
 {
 	return (value & field_mask(f)) >> f.shift;
-}
-
-/* Read-modify-write of one field; the other bits keep their value. */
-static inline void reg_write_field(const struct ixy_device *dev, uint32_t reg, struct reg_field f, uint32_t x)
-{
-	reg_write(dev, reg, field_set(reg_read(dev, reg), f, x));
-}
-
-static inline uint32_t reg_read_field(const struct ixy_device *dev, uint32_t reg, struct reg_field f)
-{
-	return field_get(reg_read(dev, reg), f);
 }
 
 /* Polls `reg` every interval_us until (value & mask) == want or timeout_ms passes.
