@@ -3,6 +3,7 @@
 #include "ixgbe_port.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +29,14 @@ static unsigned rx_drain(struct ixgbe_model *m, bool *empty)
 	return work;
 }
 
-/* Rx and Tx DMA run side by side, as on the device: one packet from each running Tx queue, then
- * the packet buffer drains into Rx, and again, so a looped-back burst larger than the packet
- * buffer is not missed while Rx descriptors are free. */
+/* Rx and Tx DMA run side by side, as on the device: with the port's Tx looped back into its own
+ * packet buffer, one packet from each running Tx queue, then the buffer drains into Rx, and
+ * again, so a burst larger than the packet buffer is not missed while Rx descriptors are free.
+ * Otherwise Tx feeds another wire and runs in one go. */
 static unsigned step_locked(struct ixgbe_model *m)
 {
 	unsigned work = 0, sent;
+	unsigned budget = m->peer == m ? 1 : UINT_MAX;
 	bool idle_in;
 	if (in_reset(m))
 		return 0;
@@ -41,7 +44,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 		sent = 0;
 		for (unsigned w = 0; w < 2; w++)
 			for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
-				sent += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits), 1);
+				sent += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits), budget);
 		work += sent + rx_drain(m, &idle_in);
 	} while (sent);
 	/* Lossless pcap source: a record is consumed only once ixgbe_rx_frame() took it. */
