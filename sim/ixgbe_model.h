@@ -18,8 +18,10 @@
  * 2, 2, 2 and 4 reads.
  *
  * Running. Step mode: no thread; ixgbe_model_step() processes every pending Tx descriptor of every
- * running queue, then delivers waiting wire frames into Rx as far as descriptors allow, and returns.
- * No syscalls per packet (one uncontended mutex per step). Thread mode: ixgbe_model_start() runs a
+ * running queue and delivers waiting wire frames into Rx as far as descriptors allow, and returns.
+ * Rx and Tx DMA interleave as on the device: with loopback, after each Tx packet (one per running
+ * queue) the packet buffer drains into Rx, so a burst larger than the packet buffer is not missed
+ * while Rx descriptors are free. No syscalls per packet (uncontended mutexes). Thread mode: ixgbe_model_start() runs a
  * pthread that calls the same step in a loop (sleeping 20 us when idle). One mutex per port
  * guards registers and DMA state; each port's inbound frame FIFO has its own leaf mutex.
  *
