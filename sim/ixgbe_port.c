@@ -3,6 +3,7 @@
 #include "ixgbe_port.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,18 +12,10 @@
 
 static pthread_once_t regs_once = PTHREAD_ONCE_INIT;
 
-static unsigned step_locked(struct ixgbe_model *m)
+/* Delivers the frames waiting in the packet buffer as far as the Rx rings take them. */
+static unsigned rx_drain(struct ixgbe_model *m, bool *empty)
 {
 	unsigned work = 0;
-	if (in_reset(m))
-		return 0;
-	m->pace_until_ps = 0;
-	if (m->cfg.line_rate_mbit && !m->manual_clock)
-		m->now_ps = wire_now_ps();
-	for (unsigned w = 0; w < 2; w++)
-		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
-			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
-	/* Frames from the wire (peer, loopback, injected). */
 	pthread_mutex_lock(&m->in.lock);
 	while (m->in.count) {
 		struct frame *f = &m->in.slots[m->in.head];
@@ -31,8 +24,33 @@ static unsigned step_locked(struct ixgbe_model *m)
 		fifo_pop(&m->in);
 		work++;
 	}
-	bool idle_in = m->in.count == 0;
+	*empty = m->in.count == 0;
 	pthread_mutex_unlock(&m->in.lock);
+	return work;
+}
+
+/* Rx and Tx DMA run side by side, as on the device: with the port's Tx looped back into its own
+ * packet buffer, one packet from each running Tx queue, then the buffer drains into Rx, and
+ * again, so a burst larger than the packet buffer is not missed while Rx descriptors are free.
+ * Otherwise Tx feeds another wire and runs in one go. A paced wire (cfg.line_rate_mbit) stops
+ * Tx and the rx-pcap source until the last frame has left. */
+static unsigned step_locked(struct ixgbe_model *m)
+{
+	unsigned work = 0, sent;
+	unsigned budget = m->peer == m ? 1 : UINT_MAX;
+	bool idle_in;
+	if (in_reset(m))
+		return 0;
+	m->pace_until_ps = 0;
+	if (m->cfg.line_rate_mbit && !m->manual_clock)
+		m->now_ps = wire_now_ps();
+	do {
+		sent = 0;
+		for (unsigned w = 0; w < 2; w++)
+			for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
+				sent += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits), budget);
+		work += sent + rx_drain(m, &idle_in);
+	} while (sent);
 	/* Lossless pcap source: a frame is consumed only once ixgbe_rx_frame() took it. Frames of
 	 * 14 to 59 bytes arrive padded with zeros to 60, as the sending MAC pads them (IEEE 802.3
 	 * minimum frame: 64 bytes with the FCS). */
@@ -159,7 +177,7 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	m->cfg = *cfg;
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
-	rule_log_init(&m->log, m->who, cfg->quiet);
+	rule_log_init(&m->log, m->who, cfg->quiet, ixgbe_rules, IXGBE_NRULES);
 	m->tx_wire.rate_mbit = m->rx_wire.rate_mbit = cfg->line_rate_mbit;
 	struct timespec mono, real;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -342,6 +360,14 @@ unsigned ixgbe_model_count_matching(struct ixgbe_model *m, const char *needle)
 {
 	pthread_mutex_lock(&m->lock);
 	unsigned n = rule_count_matching(&m->log, needle);
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+unsigned ixgbe_model_rule_count(struct ixgbe_model *m, enum ixgbe_rule rule)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned n = rule_count(&m->log, (unsigned)rule);
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }
