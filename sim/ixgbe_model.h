@@ -25,6 +25,12 @@
  * pthread that calls the same step in a loop (sleeping 20 us when idle). One mutex per port
  * guards registers and DMA state; each port's inbound frame FIFO has its own leaf mutex.
  *
+ * Pacing (cfg.line_rate_mbit, 0 = off, the default here; "sim:" ports default to 10000): the
+ * port's transmitter and its rx-pcap source hold the wire for each frame's bytes plus FCS,
+ * preamble/SFD and inter-frame gap (wire.h), read against CLOCK_MONOTONIC once per step (or a
+ * clock set by ixgbe_model_set_clock()); a frame that must wait stays in its ring or file, and
+ * the thread spins, or sleeps until shortly before it is due when that is over 100 us away.
+ *
  * Counting conventions: GORC/GOTC/TOR count bytes including the 4-byte CRC (as hardware does).
  * QBRC/RXDGBC count bytes DMA'd to host (PKT_LEN; excludes the CRC when stripping).
  * QBTC/TXDGBC count bytes fetched by Tx DMA (no CRC, no padding). GPRC/GORC count frames that were
@@ -38,7 +44,8 @@
  * frames enter the port's packet buffer (a FIFO bounded by RXPBSIZE(0) bytes); if it is full the
  * frame is missed (MPC(0)++, EICR.RX_MISS). With no free descriptor: SRRCTL.DROP_EN=1 drops
  * (QPRDC++); DROP_EN=0 keeps the frame waiting (head-of-line). An rx-pcap source is lossless: a
- * frame is read from the file only when it can be delivered (RXEN, queue running, descriptors).
+ * frame is taken from the file only when it can be delivered (RXEN, queue running, descriptors);
+ * frames of 14..59 bytes arrive padded with zeros to 60, as the sending MAC pads them.
  * While RXCTRL.RXEN=0 or SECRXCTRL.RX_DIS=1 (E1 sequence not finished: the Rx security block is
  * off), wire frames are discarded without counting (pcap frames wait).
  *
