@@ -2,12 +2,15 @@
  * always has frames to send puts exactly its line rate on the wire (10 Gbit/s counting preamble,
  * FCS and inter-frame gap: 14,880,952 frames/s of 60 bytes + FCS, 812,743 of 1514, 1,220,703 of
  * 1000), a looped-back port receives all of them (no drop at any size), a sender that fell
- * behind catches up by at most WIRE_CATCH_UP_PS, and an unpaced port sends all it has at once. */
+ * behind catches up by at most WIRE_CATCH_UP_PS, an unpaced port sends all it has at once, and
+ * an rx-pcap source arrives at the line rate. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "ixy/mempool.h"
+#include "pcap_file.h"
 #include "wire.h"
 
 #define PS_PER_S 1000000000000ull
@@ -154,6 +157,47 @@ int main(void)
 	r = run_for(&p, pool, 1514, PS_PER_S, 1000000, 1000000);
 	CHECK(r.tx == 64 && r.dropped == 0);
 	finish(&p, pool, 2 * PS_PER_S);
+
+	/* An rx-pcap source is paced like a sender on the wire: frame k of 1514 bytes arrives at
+	 * k x 1230.4 ns, so steps at 0, 1, ..., 999 us take frames 0..811, in order. */
+	char path[] = "/tmp/ixy-pacing-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	char err[700];
+	struct pcap_writer w;
+	CHECK(pcap_writer_open(&w, path, err, sizeof(err)) == 0);
+	uint8_t frame[1514];
+	for (uint32_t i = 0; i < 2000; i++) {
+		make_frame(frame, sizeof(frame), broadcast, i);
+		CHECK(pcap_writer_add(&w, frame, sizeof(frame), 0) == 0);
+	}
+	CHECK(pcap_writer_close(&w) == 0);
+	ixgbe_model_default_config(&cfg, 1);
+	cfg.line_rate_mbit = 10000;
+	port_try_open(&p, bus, &cfg, NULL);
+	CHECK(p.dev);
+	ixgbe_model_set_clock(p.model, PS_PER_S);
+	CHECK(ixgbe_model_rx_pcap(p.model, path, err, sizeof(err)) == 0);
+	uint32_t got = 0;
+	for (uint64_t t = PS_PER_S; t < PS_PER_S + PS_PER_S / 1000; t += 1000000) {
+		ixgbe_model_set_clock(p.model, t);
+		ixgbe_model_step(p.model);
+		uint32_t n;
+		while ((n = ixy_rx_batch(p.dev, 0, bufs, 64)) > 0) {
+			for (uint32_t i = 0; i < n; i++) {
+				CHECK(bufs[i]->len == 1514 && memcmp(bufs[i]->data + 14, &got, 4) == 0);
+				ixy_buf_free(bufs[i]);
+				got++;
+			}
+		}
+	}
+	printf("rx-pcap at 10 Gbit/s: %u frames of 1514 bytes in 1 ms\n", got);
+	CHECK(got == 812);
+	CHECK(!ixgbe_model_rx_pcap_done(p.model));
+	port_close(&p);
+	unlink(path);
+
 	ixgbe_bus_free(bus);
 	printf("pacing: ok\n");
 	return 0;
