@@ -37,9 +37,10 @@ struct app_args {
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap, rate, csv, plot, sw-stamps), --force and --help, and exactly `nargs` positional arguments
- * (`arg_names` says which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2
- * after a usage error (both print usage()). */
+ * seconds, pcap, rate, csv, plot, sw-stamps), --force and --help (-h), and exactly `nargs` positional
+ * arguments (`arg_names` says which, for the error). Returns -1 to go on; otherwise the exit status:
+ * 0 after --help, 2 after a usage error (both print usage()). Also routes libixy's messages for an
+ * app: errors are left to the app, which prints each failure once with ixy_last_error(). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a);
 
@@ -82,7 +83,8 @@ void app_update_stats(struct app_port *port);
 /* Prints the per-second line if a second has passed since the last one. */
 void app_print_rate(struct app_port *port, uint64_t now_ns);
 void app_print_total(const struct app_port *port);
-/* Closes the port; returns -1 if the device model saw driver errors. */
+/* Closes the port; returns -1 (and prints why) if a virtual port saw driver errors or could not
+ * write its tx-pcap file. */
 int app_close(struct app_port *port);
 
 #endif

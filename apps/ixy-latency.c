@@ -202,6 +202,11 @@ static int measure(struct run *r, const struct app_args *a, uint64_t count)
 			ixy_timesync_read_tx(r->tx, &junk);
 		}
 		struct ixy_buf *b = ixy_buf_alloc(probes);
+		if (!b && (ixy_tx_flush(r->tx, 100) != 0 || !(b = ixy_buf_alloc(probes)))) {
+			fprintf(stderr,
+			        "ixy-latency: sent probes do not come back from the TX ring (link down?)\n");
+			break;
+		}
 		build_probe(b, mac, seq);
 		for (;;) { /* the ring may be full of load */
 			if (!r->hw)

@@ -13,7 +13,7 @@ uint64_t sim_clock_reach(struct sim_clock *c, uint64_t t)
 
 uint64_t sim_clock_now(struct sim_clock *c)
 {
-	if (!atomic_load_explicit(&c->realtime, memory_order_relaxed))
+	if (atomic_load_explicit(&c->mode, memory_order_relaxed) != SIM_CLOCK_REALTIME)
 		return atomic_load(&c->now);
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -23,5 +23,12 @@ uint64_t sim_clock_now(struct sim_clock *c)
 
 void sim_clock_realtime(struct sim_clock *c)
 {
-	atomic_store(&c->realtime, true);
+	int step = SIM_CLOCK_STEP;
+	atomic_compare_exchange_strong(&c->mode, &step, SIM_CLOCK_REALTIME);
+}
+
+void sim_clock_set(struct sim_clock *c, uint64_t t)
+{
+	atomic_store(&c->mode, SIM_CLOCK_MANUAL);
+	atomic_store(&c->now, t);
 }

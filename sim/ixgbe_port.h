@@ -1,7 +1,7 @@
 /* The private state of a virtual 82599 port, shared by the register file (ixgbe_registers.c,
  * ixgbe_queues.c), the DMA engines (ixgbe_rx.c, ixgbe_tx.c) and the port (ixgbe_port.c).
- * Calls go one way only: port -> registers -> queues -> Tx engine; port -> Rx and Tx engines;
- * all of them -> bus, wire, pcap_io, rules. */
+ * Calls go one way only: port -> registers -> queues -> Rx and Tx engines; port -> Rx and Tx
+ * engines; all of them -> bus, wire, rules, and the pcap files of libixy (src/pcap_file.h). */
 #ifndef SIM_IXGBE_PORT_H
 #define SIM_IXGBE_PORT_H
 
@@ -13,8 +13,9 @@
 #include "bus.h"
 #include "ixgbe_model.h"
 #include "ixgbe_reg_map.h"
-#include "pcap_io.h"
 #include "clock.h"
+#include "log.h"
+#include "pcap_file.h"
 #include "rules.h"
 #include "socket_wire.h"
 #include "wire.h"
@@ -39,6 +40,7 @@ struct queue {
 	} posts[TX_POSTS];
 	uint32_t post_first, post_count;
 };
+#define SMALL_BUFS_KEPT 256u
 #define FLAG_DCA 1u
 #define FLAG_CRC 2u
 
@@ -55,7 +57,7 @@ struct ixgbe_model {
 	pthread_mutex_t lock;
 	struct ixgbe_bus *bus;
 	struct sim_clock *clock; /* the bus's */
-	uint64_t now;            /* the clock as last read (real time) */
+	uint64_t now;            /* the clock as last read (real time, manual) */
 	uint64_t wire_free;      /* model time the Tx wire is free for the next frame's first byte */
 	struct timesync ts;
 	struct ixgbe_model_config cfg;
@@ -71,18 +73,26 @@ struct ixgbe_model {
 	uint32_t gssr_sw;     /* SW_FW_SYNC bits 4:0 */
 	uint64_t fw_hold_end; /* firmware holds MAC_CSR during reads number <= this */
 	uint32_t flagged_global;
+	uint64_t small_bufs[SMALL_BUFS_KEPT]; /* Rx buffers already named by V11 (since reset) */
+	unsigned nsmall;
 	uint32_t regs[NREGS];
 	uint64_t cnt[NCNT];
 	uint32_t snap[NCNT];
 	struct queue rxq[NQ], txq[NQ];
 	uint64_t rx_running[2], tx_running[2]; /* bitmaps of queues with ENABLE set */
 	/* wires */
-	struct ixgbe_model *peer; /* self for loopback */
-	struct pcap_reader pcap_in;
+	struct ixgbe_model *peer;   /* self for loopback */
+	struct pcap_frames pcap_in; /* rx-pcap: the whole file, checked; count 0 = none */
+	uint32_t pcap_in_next;      /* the next frame to deliver (lossless source) */
 	struct pcap_writer pcap_out;
-	struct fifo in;    /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
-	struct fifo cable; /* frames still on a cable with a delay (or from a socket wire) */
-	uint64_t delay;    /* model ticks a frame this port sends spends on the cable */
+	bool pcap_out_on, pcap_out_failed;
+	uint64_t pcap_out_n;        /* records written (fixed_pcap_time) */
+	uint64_t rx_wire_free;      /* the rx-pcap sender's wire is free then (cfg.line_rate_mbit) */
+	uint64_t pace_until;        /* a frame waits for model time until then (0: none) */
+	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, for tx-pcap times */
+	struct fifo in;             /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	struct fifo cable;          /* frames still on a cable with a delay (or from a socket wire) */
+	uint64_t delay;             /* model ticks a frame this port sends spends on the cable */
 	struct socket_wire sock;
 	bool capture_on;
 	struct fifo cap;
@@ -134,22 +144,49 @@ static inline bool link_up(const struct ixgbe_model *m)
 }
 
 /* Has model time reached t? In step mode time moves there (always true); in real time the answer
- * comes from m->now, refreshed from the clock only when t is later. */
+ * comes from m->now, refreshed from the clock only when t is later; with a manual clock from the
+ * clock. A frame that must wait tells the thread when it is due (pace_until). */
 static inline bool time_reached(struct ixgbe_model *m, uint64_t t)
 {
-	if (!atomic_load_explicit(&m->clock->realtime, memory_order_relaxed)) {
+	if (sim_clock_stepped(m->clock)) {
 		sim_clock_reach(m->clock, t);
 		return true;
 	}
-	if (t > m->now)
+	if (t > m->now || atomic_load_explicit(&m->clock->mode, memory_order_relaxed) == SIM_CLOCK_MANUAL)
 		m->now = sim_clock_now(m->clock);
-	return t <= m->now;
+	if (t <= m->now)
+		return true;
+	if (!m->pace_until || t < m->pace_until)
+		m->pace_until = t;
+	return false;
 }
 
-/* Model time at which the last byte (with FCS) of a frame whose first byte arrives at `at` does. */
-static inline uint64_t frame_end(uint64_t at, uint32_t len)
+/* The model time as of this step (real time: read at its start or when a frame waited). */
+static inline uint64_t model_now(struct ixgbe_model *m)
 {
-	return at + ((uint64_t)len + 4) * 8; /* 0.8 ns a byte at 10 Gbit/s */
+	return sim_clock_stepped(m->clock) ? sim_clock_now(m->clock) : m->now;
+}
+
+/* Model ticks a frame of len bytes (without FCS) holds this port's wire (cfg.line_rate_mbit;
+ * 0: an unpaced wire takes no time). */
+static inline uint64_t wire_ticks(const struct ixgbe_model *m, uint32_t len)
+{
+	return m->cfg.line_rate_mbit ? wire_frame_ps(m->cfg.line_rate_mbit, len) / SIM_PS_PER_TICK : 0;
+}
+
+/* Model time at which the last byte (with FCS) of a frame whose first byte arrives at `at` does,
+ * at this port's rate. */
+static inline uint64_t frame_end(const struct ixgbe_model *m, uint64_t at, uint32_t len)
+{
+	return m->cfg.line_rate_mbit ? at + ((uint64_t)len + 4) * 80000u / m->cfg.line_rate_mbit : at;
+}
+
+/* The earliest start of a frame on a wire free at `free`: a sender that fell behind (its thread
+ * was not running) catches up on at most WIRE_CATCH_UP_PS of missed wire time. */
+static inline uint64_t wire_start(uint64_t free, uint64_t now)
+{
+	uint64_t catch_up = WIRE_CATCH_UP_PS / SIM_PS_PER_TICK;
+	return now > catch_up && free < now - catch_up ? now - catch_up : free;
 }
 
 static inline bool q_running(const struct ixgbe_model *m, const struct queue *q, uint32_t ctl)
@@ -177,15 +214,20 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
  * never loses a frame. */
 int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless,
                    uint64_t at);
+/* V11 for a buffer posted to Rx queue qn: it must hold SRRCTL.BSIZEPACKET bytes inside its DMA
+ * region. Each bad address is named once (the first SMALL_BUFS_KEPT of them). */
+void ixgbe_rx_check_buffer(struct ixgbe_model *m, unsigned qn, uint64_t addr);
 
-/* ixgbe_tx.c: runs Tx queue n; returns the descriptors processed. */
-unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n);
+/* ixgbe_tx.c: a sent frame, whose first byte left at model time `at`, into the tx-pcap file
+ * (pcap_out_on). */
+void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t at);
+/* ixgbe_tx.c: sends up to max_packets packets from Tx queue n; returns the descriptors processed. */
+unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */
 void ixgbe_tx_flush_wb(struct queue *q);
 
-/* ixgbe_tx_timing.c: when frames go on the wire (10 Gbit/s, DS 7.7.2.2 rate limiter). */
-#define WIRE_TICKS_PER_BYTE 8u /* 0.8 ns at 10 Gbit/s */
-#define WIRE_OVERHEAD 20u      /* preamble + SFD (8) and inter-frame gap (12) bytes */
+/* ixgbe_tx_timing.c: when frames go on the wire (cfg.line_rate_mbit, DS 7.7.2.2 rate limiter). */
+#define LINK_TICKS_PER_BYTE 8u /* 0.8 ns at the 10 Gbit/s link speed the rate factors refer to */
 /* The model time at which the next frame of Tx queue n may start. */
 uint64_t ixgbe_tx_start(struct ixgbe_model *m, unsigned n);
 /* Books the wire and the queue's rate limiter for a frame that started at `start`. */

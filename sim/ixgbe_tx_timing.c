@@ -1,11 +1,11 @@
-/* When the virtual 82599 puts frames on the wire: one wire at 10 Gbit/s (a byte every 0.8 ns,
- * 20 bytes of preamble, SFD and inter-frame gap between frames), and the per-queue transmit rate
- * limiter (DS 7.7.2.2): with RTTBCNRC.RS_ENA a queue's next frame starts no earlier than
- * RF = RF_INT + RF_DEC / 2^14 times its own length after the start of its last one, so the queue
- * runs at link speed / RF. The length counted is the frame with its CRC, without preamble and gap
- * (interpretation). A frame's time is that of its first byte after the SFD.
- *   V27 RTTDQSEL names no Tx queue (>= 128).
- *   V28 RTTBCNRC.RS_ENA with a rate factor below 1 (faster than the link). */
+/* When the virtual 82599 puts frames on the wire: one wire paced to cfg.line_rate_mbit (wire.h:
+ * frame, FCS, preamble, SFD and inter-frame gap; unpaced: no wire time), and the per-queue
+ * transmit rate limiter (DS 7.7.2.2): with RTTBCNRC.RS_ENA a queue's next frame starts no earlier
+ * than RF = RF_INT + RF_DEC / 2^14 times its own length at the 10 Gbit/s link speed after the
+ * start of its last one, so the queue runs at link speed / RF. The length counted is the frame
+ * with its CRC, without preamble and gap (interpretation). A frame's time is that of its first
+ * byte after the SFD. Rules (sim/ixgbe_rules.c): V28 RTTDQSEL names no Tx queue (>= 128); V29
+ * RTTBCNRC.RS_ENA with a rate factor below 1 (faster than the link). */
 #include "ixgbe_port.h"
 
 void ixgbe_tx_posted(struct ixgbe_model *m, unsigned n)
@@ -39,8 +39,13 @@ uint64_t ixgbe_tx_start(struct ixgbe_model *m, unsigned n)
 		q->post_first = (q->post_first + 1) % TX_POSTS;
 		q->post_count--;
 	}
+	/* A rate-limited queue keeps its schedule: a model thread that was not running does not
+	 * show as a gap in its frame times. Otherwise a sender that fell behind catches up on at
+	 * most WIRE_CATCH_UP_PS. */
 	uint64_t start = m->wire_free;
-	if (q->ready > start)
+	if (!(q->rttbcnrc & RTTBCNRC_RS_ENA))
+		start = wire_start(start, model_now(m));
+	else if (q->ready > start)
 		start = q->ready;
 	/* Not before software handed the frame over: the oldest tail write not yet passed. */
 	if (q->post_count && q->posts[q->post_first].at > start)
@@ -52,10 +57,10 @@ void ixgbe_tx_booked(struct ixgbe_model *m, unsigned n, uint64_t start, uint32_t
 {
 	struct queue *q = &m->txq[n];
 	uint64_t bytes = (uint64_t)wlen + 4; /* with the CRC */
-	m->wire_free = start + (bytes + WIRE_OVERHEAD) * WIRE_TICKS_PER_BYTE;
+	m->wire_free = start + wire_ticks(m, wlen);
 	if (q->rttbcnrc & RTTBCNRC_RS_ENA) {
 		uint64_t rf = q->rttbcnrc & RTTBCNRC_RF_MASK;
-		q->ready = start + ((bytes * WIRE_TICKS_PER_BYTE * rf + (1u << 13)) >> 14);
+		q->ready = start + ((bytes * LINK_TICKS_PER_BYTE * rf + (1u << 13)) >> 14);
 	}
 }
 
@@ -71,7 +76,7 @@ void ixgbe_rate_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 {
 	if (r == R_RTTDQSEL) {
 		if (v >= NQ)
-			rule_violation(&m->log,
+			rule_violation(&m->log, IXGBE_V28_RTTDQSEL_QUEUE,
 			               "RTTDQSEL=%u names no Tx queue: the 82599 has %u (DS 7.7.2.2)", v, NQ);
 		*reg(m, r) = v;
 		return;
@@ -79,7 +84,7 @@ void ixgbe_rate_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	uint32_t rf = v & RTTBCNRC_RF_MASK;
 	if ((v & RTTBCNRC_RS_ENA) && rf < 1u << 14)
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V29_RATE_FACTOR,
 		    "RTTBCNRC=0x%08x enables the rate limiter of Tx queue %u with a rate factor "
 		    "below 1 (a rate above the link speed): RF_INT must be at least 1 (DS 7.7.2.2)",
 		    v, *reg(m, R_RTTDQSEL) % NQ);

@@ -1,4 +1,4 @@
-/* Wires: frame FIFO and FCS (see wire.h). */
+/* Wires: frame FIFO, FCS and pacing (see wire.h). */
 #include "wire.h"
 
 #include <stdlib.h>
@@ -93,4 +93,11 @@ uint32_t wire_fcs32(const uint8_t *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
 	return ~c;
+}
+
+/* ---- pacing ---- */
+uint64_t wire_frame_ps(uint32_t rate_mbit, uint32_t len)
+{
+	uint64_t bytes = (len + 4 < 64 ? 64 : len + 4) + 8 + 12;
+	return bytes * 8 * 1000000u / rate_mbit; /* 1 bit at 1 Mbit/s = 10^6 ps */
 }

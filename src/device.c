@@ -3,29 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "device.h"
+#include "ixy_sim.h"
 #include "log.h"
 #include "pci.h"
 
 #define PCI_CLASS_NETWORK 0x02
-
-int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms)
-{
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		if ((reg_read(dev, reg) & mask) == want)
-			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		int64_t ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms > timeout_ms)
-			return (reg_read(dev, reg) & mask) == want ? 0 : -1;
-		usleep(100);
-	}
-}
 
 static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 {
@@ -85,6 +70,8 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		ixy_error("no device given: pass a PCI address such as 0000:03:00.0");
 		return NULL;
 	}
+	if (ixy_sim_is_spec(pci_addr))
+		return ixy_sim_open(pci_addr, opts); /* a virtual 82599 port (sim/ixy_sim.c) */
 	struct ixy_device *dev = calloc(1, sizeof(*dev));
 	if (!dev) {
 		ixy_error("out of memory");
@@ -150,8 +137,16 @@ void ixy_close(struct ixy_device *dev)
 {
 	if (!dev)
 		return;
+	const struct ixy_hw_ops *hw = dev->hw;
 	dev->ctrl->close(dev);
 	free_device(dev);
+	if (hw && hw->close)
+		hw->close(hw->ctx);
+}
+
+bool ixy_is_virtual(const struct ixy_device *dev)
+{
+	return dev->hw != NULL;
 }
 
 int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)

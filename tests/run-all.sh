@@ -9,12 +9,19 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 ./setup-hugetlbfs.sh 512
 jobs=$(nproc)
+summary=""
+total=0
 for variant in build build-asan; do
 	flags="-DIXY_WERROR=ON"
 	[ "$variant" = build-asan ] && flags="$flags -DIXY_SANITIZE=ON"
 	echo "== $variant: cmake $flags"
 	cmake -S . -B "$variant" $flags >/dev/null
 	cmake --build "$variant" -j "$jobs"
-	(cd "$variant" && ctest --output-on-failure -j 1)
+	(cd "$variant" && ctest --output-on-failure -j 1) | tee "$variant/ctest-summary.log"
+	# ctest's last words: "100% tests passed, 0 tests failed out of N"
+	n=$(sed -n 's/^100% tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "$variant/ctest-summary.log")
+	[ -n "$n" ] || { echo "run-all.sh: $variant: no ctest summary" >&2; exit 1; }
+	summary="$summary${summary:+, }$n in $variant"
+	total=$((total + n))
 done
-echo "== all tests passed (normal and sanitizer builds)"
+echo "== all $total tests passed ($summary (ASan+UBSan))"

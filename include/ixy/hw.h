@@ -22,6 +22,9 @@ struct ixy_hw_ops {
 	/* Virtual-to-bus translation of a DMA region the library allocated; returns its bus
 	 * address, or 0 to refuse. The whole region [virt, virt+len) is then DMA-able. */
 	uint64_t (*dma_map)(void *ctx, void *virt, size_t len);
+	/* Called by ixy_close() once the driver has stopped the device and freed it (NULL: none):
+	 * the model may stop and free itself, and these ops, here. */
+	void (*close)(void *ctx);
 };
 
 #ifdef __cplusplus

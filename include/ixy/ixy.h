@@ -36,7 +36,8 @@ struct ixy_stats {
 	uint64_t rx_dropped; /* no free descriptor or packet buffer full */
 };
 
-/* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it.
+/* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it, or a
+ * virtual 82599 port given as "sim:0[,option...]" (include/ixy/sim.h: no hardware, no root).
  * Returns NULL on error; ixy_last_error() then says what went wrong and how to fix it. */
 struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts);
 
@@ -46,9 +47,26 @@ struct ixy_device *ixy_open_hw(const struct ixy_hw_ops *hw, const struct ixy_opt
 
 /* Stops all queues, frees the device and its DMA memory. NULL is a no-op. */
 void ixy_close(struct ixy_device *dev);
+/* true for a device model (a "sim:" port, or ixy_open_hw()), false for a real NIC. */
+bool ixy_is_virtual(const struct ixy_device *dev);
 
 /* The message of the last failed call in this thread. */
 const char *ixy_last_error(void);
+
+/* ---- the library's messages ---- */
+enum ixy_log_level { IXY_LOG_ERROR, IXY_LOG_WARNING, IXY_LOG_INFO };
+/* Receives each message of the library: one line without a newline, valid during the call.
+ * Called from the thread that hit it (an ixy_device's thread, or a virtual port's thread). */
+typedef void (*ixy_log_fn)(enum ixy_log_level level, const char *msg, void *ctx);
+
+/* Routes every message of the library to fn (process-wide; call it before opening devices).
+ * fn NULL silences them all. The default is ixy_log_stderr. Errors are kept for
+ * ixy_last_error() whatever the handler, so a program that reports failed calls itself can
+ * drop IXY_LOG_ERROR messages and print each error once. */
+void ixy_set_log_handler(ixy_log_fn fn, void *ctx);
+/* The default handler: "libixy: error: ...", "libixy: warning: ...", "libixy: ..." lines on
+ * stderr; warnings and information are left out when the environment has IXY_QUIET=1. */
+void ixy_log_stderr(enum ixy_log_level level, const char *msg, void *ctx);
 
 /* Receives up to `n` packets from queue `queue`; returns how many were written to `bufs`.
  * The caller owns the buffers and frees them with ixy_buf_free(). */

@@ -52,6 +52,7 @@ static void test_timesync(struct ixgbe_bus *bus)
 	CHECK(!ixy_timesync_read_tx(p.dev, &ns) && !ixy_timesync_read_rx(p.dev, &ns, &seq));
 	for (uint16_t k = 1; k <= 3; k++) {
 		struct ixy_buf *b = ixy_buf_alloc(pool);
+		CHECK(b);
 		ptp_frame(b, (uint16_t)(0x100 * k + 1));
 		CHECK(ixy_tx_stamped(p.dev, 0, b));
 		drain_rx(&p, 1);
@@ -67,6 +68,7 @@ static void test_timesync(struct ixgbe_bus *bus)
 	}
 	/* An ordinary send is not stamped. */
 	struct ixy_buf *b = ixy_buf_alloc(pool);
+	CHECK(b);
 	ptp_frame(b, 9);
 	CHECK(ixy_tx_batch(p.dev, 0, &b, 1) == 1);
 	drain_rx(&p, 1);

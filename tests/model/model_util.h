@@ -19,7 +19,7 @@
 		}                                                                                            \
 	} while (0)
 
-/* Register offsets used by the tests (DS 8.2.3, fact sheet section 3). */
+/* Register offsets used by the tests (DS 8.2.3). */
 #define CTRL 0x00000
 #define STATUS 0x00008
 #define ESDP 0x00020
@@ -125,13 +125,20 @@ static inline void env_open_cfg(struct env *e, const struct ixgbe_model_config *
 	CHECK(e->busa != (uint64_t)(uintptr_t)e->mem);
 }
 
-static inline void env_open(struct env *e, unsigned port, bool quiet)
+/* A port whose wire is paced to rate_mbit (0: unpaced, frames take no wire time). */
+static inline void env_open_rate(struct env *e, unsigned port, bool quiet, uint32_t rate_mbit)
 {
 	struct ixgbe_model_config cfg;
 	ixgbe_model_default_config(&cfg, port);
 	cfg.quiet = quiet;
 	cfg.fixed_pcap_time = true;
+	cfg.line_rate_mbit = rate_mbit;
 	env_open_cfg(e, &cfg);
+}
+
+static inline void env_open(struct env *e, unsigned port, bool quiet)
+{
+	env_open_rate(e, port, quiet, 0);
 }
 
 static inline void env_close(struct env *e)

@@ -1,4 +1,4 @@
-/* The model's IEEE 1588 time-sync unit (DS 7.9), rule by rule (T1-T6, V26 in
+/* The model's IEEE 1588 time-sync unit (DS 7.9), rule by rule (T1-T6, V27 in
  * sim/ixgbe_timesync.c), and the cable delay measured back with the unit's stamps. Step mode:
  * the model time moves only with ixgbe_model_advance() and the frames, so every value is exact. */
 #include "model_util.h"
@@ -41,7 +41,7 @@ static void set_systim(struct env *e, uint64_t v)
 static void clock_rules(void)
 {
 	struct env e;
-	env_open(&e, 0, true);
+	env_open_rate(&e, 0, true, 10000);
 	bring_up(&e);
 	/* Reset: TIMINCA 0, the clock stands still. */
 	ixgbe_model_advance(e.m, 100000);
@@ -152,7 +152,7 @@ static uint64_t read_stamp(struct env *e, uint32_t low, uint32_t high)
 static void stamp_rules(void)
 {
 	struct env e;
-	env_open(&e, 0, true);
+	env_open_rate(&e, 0, true, 10000);
 	bring_up(&e);
 	ixgbe_model_set_loopback(e.m, true);
 	ixgbe_model_capture(e.m, true);
@@ -210,8 +210,9 @@ static void stamp_rules(void)
 	while (ixgbe_model_captured(e.m, cap, sizeof(cap)))
 		;
 	expect_clean(&e);
-	/* V26: a reserved type. */
+	/* V27: a reserved type. */
 	W(&e, TSYNCRXCTL, EN | 3u << 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V27_TSYNC_RX_TYPE) == 1);
 	CHECK(ixgbe_model_count_matching(e.m, "is reserved") == 1);
 	env_close(&e);
 }
@@ -221,7 +222,7 @@ static void stamp_rules(void)
 static void dropped_keeps_latch(void)
 {
 	struct env e;
-	env_open(&e, 0, true);
+	env_open_rate(&e, 0, true, 10000);
 	hw_reset(&e);
 	rx_global(&e);
 	rx_ring(&e);
@@ -252,7 +253,7 @@ static void delay_measured(void)
 	const uint64_t delays_ns[] = {0, 1000, 25000, 1000000};
 	for (size_t k = 0; k < sizeof(delays_ns) / sizeof(delays_ns[0]); k++) {
 		struct env e;
-		env_open(&e, 0, true);
+		env_open_rate(&e, 0, true, 10000);
 		bring_up(&e);
 		ixgbe_model_set_loopback(e.m, true);
 		ixgbe_model_set_delay(e.m, delays_ns[k]);

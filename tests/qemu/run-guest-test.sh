@@ -38,8 +38,9 @@ fail() {
 
 # ---- prerequisites: fail (not skip) with the package to install ----
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not found: apt-get install qemu-system-x86"
-kernel=$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)
-[ -n "$kernel" ] || fail "no /boot/vmlinuz-*-cloud-amd64: apt-get install linux-image-cloud-amd64"
+# The guest kernel from guest-kernel.sh's cache (.ci/run unpacks it there; modules: guest-kernel.sh modules).
+kernel=$("$(dirname "$0")/guest-kernel.sh" find)
+[ -n "$kernel" ] || fail "no guest kernel: run $(dirname "$0")/guest-kernel.sh fetch (unpacks linux-image-cloud-amd64 into .cache/guest-kernel)"
 [ -r "$kernel" ] || fail "$kernel is not readable: run the test as root"
 busybox=$(command -v busybox) || fail "busybox not found: apt-get install busybox-static"
 command -v cpio >/dev/null || fail "cpio not found: apt-get install cpio"
