@@ -321,7 +321,7 @@ static int negotiate(struct ixy_device *dev, struct virtio_dev *v, bool want_pac
 			return -1;
 		}
 	}
-	if (want_packed && !(v->features & VIO_F_RING_PACKED))
+	if (want_packed && dev->virtio_ring && !(v->features & VIO_F_RING_PACKED))
 		ixy_info("%s: packed virtqueues requested but the device does not offer them "
 		         "(QEMU: -device virtio-net-pci,packed=on); using split ones",
 		         dev->name);
