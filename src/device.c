@@ -76,30 +76,32 @@ struct supported_device {
 	uint16_t vendor_id;
 	uint16_t device_id;
 	const char *name;
+	const char *driver;
 	int (*init)(struct ixy_device *dev);
 	int bar; /* memory BAR mapped before init, or -1: the driver maps what it needs (virtio: the
 	          * BARs its capabilities name, or the legacy I/O BAR 0) */
 };
 
 static const struct supported_device supported[] = {
-    {0x8086, 0x10F7, "82599 KX4", ixgbe_init, 0},
-    {0x8086, 0x10F8, "82599 combined backplane", ixgbe_init, 0},
-    {0x8086, 0x10F9, "82599 CX4", ixgbe_init, 0},
-    {0x8086, 0x10FB, "82599ES SFP+ (X520)", ixgbe_init, 0},
-    {0x8086, 0x10FC, "82599 XAUI", ixgbe_init, 0},
-    {0x8086, 0x1507, "82599 SFP+ (EM)", ixgbe_init, 0},
-    {0x8086, 0x1514, "82599 KX4 mezzanine", ixgbe_init, 0},
-    {0x8086, 0x1517, "82599 KR", ixgbe_init, 0},
-    {0x8086, 0x151C, "82599 10GBASE-T", ixgbe_init, 0},
-    {0x8086, 0x1529, "82599 SFP+ FCoE", ixgbe_init, 0},
-    {0x8086, 0x152A, "82599 backplane FCoE", ixgbe_init, 0},
-    {0x8086, 0x154A, "82599 SFP+ quad port", ixgbe_init, 0},
-    {0x8086, 0x154D, "82599 SFP+ SF2", ixgbe_init, 0},
-    {0x8086, 0x154F, "82599 LS", ixgbe_init, 0},
-    {0x8086, 0x1557, "82599EN SFP+", ixgbe_init, 0},
-    {0x8086, 0x1558, "82599 QSFP+ quad port", ixgbe_init, 0},
-    {0x1AF4, 0x1000, "virtio-net transitional (modern interface if offered, else legacy)", virtio_init, -1},
-    {0x1AF4, 0x1041, "virtio-net modern (virtio 1.x)", virtio_init, -1},
+    {0x8086, 0x10F7, "82599 KX4", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10F8, "82599 combined backplane", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10F9, "82599 CX4", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10FB, "82599ES SFP+ (X520)", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10FC, "82599 XAUI", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1507, "82599 SFP+ (EM)", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1514, "82599 KX4 mezzanine", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1517, "82599 KR", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x151C, "82599 10GBASE-T", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1529, "82599 SFP+ FCoE", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x152A, "82599 backplane FCoE", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x154A, "82599 SFP+ quad port", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x154D, "82599 SFP+ SF2", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x154F, "82599 LS", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1557, "82599EN SFP+", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1558, "82599 QSFP+ quad port", "ixgbe", ixgbe_init, 0},
+    {0x1AF4, 0x1000, "virtio-net transitional (modern interface if offered, else legacy)", "virtio",
+     virtio_init, -1},
+    {0x1AF4, 0x1041, "virtio-net modern (virtio 1.x)", "virtio", virtio_init, -1},
 };
 
 static const struct supported_device *find_supported(uint16_t vendor_id, uint16_t device_id)
@@ -111,14 +113,16 @@ static const struct supported_device *find_supported(uint16_t vendor_id, uint16_
 	return NULL;
 }
 
-/* "8086:10f7 (82599 KX4), ..." for the refusal of an unsupported device. */
+/* "ixgbe 8086:10f7 8086:10f8 ... virtio 1af4:1000 1af4:1041" for the refusal of a device. */
 static void supported_list(char *out, size_t len)
 {
 	size_t used = 0;
 	out[0] = 0;
 	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]) && used < len; i++) {
-		int n = snprintf(out + used, len - used, "%s%04x:%04x (%s)", i ? ", " : "",
-		                 supported[i].vendor_id, supported[i].device_id, supported[i].name);
+		const struct supported_device *d = &supported[i];
+		bool first = i == 0 || strcmp(supported[i - 1].driver, d->driver);
+		int n = snprintf(out + used, len - used, "%s%s%s%04x:%04x", i ? " " : "",
+		                 first ? d->driver : "", first ? " " : "", d->vendor_id, d->device_id);
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -129,10 +133,10 @@ static const struct supported_device *lookup_driver(const struct ixy_device *dev
 {
 	const struct supported_device *d = find_supported(dev->vendor_id, dev->device_id);
 	if (!d) {
-		char list[2048];
+		char list[400];
 		supported_list(list, sizeof(list));
 		ixy_error("%s is device %04x:%04x, which libixy does not drive ('lspci -nn -s %s' names "
-		          "it). Supported: %s",
+		          "it). Supported (README): %s",
 		          dev->name, dev->vendor_id, dev->device_id, dev->name, list);
 	}
 	return d;
@@ -172,6 +176,7 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		goto fail;
 	if (drv->bar >= 0 && pci_map_bar(root, pci_addr, (unsigned)drv->bar, &dev->bar0, &dev->bar0_len) < 0)
 		goto fail;
+	ixy_info("%s: %04x:%04x, %s", pci_addr, info.vendor_id, info.device_id, drv->name);
 	if (drv->init(dev) < 0)
 		goto fail;
 	dev->sysfs_root = NULL; /* the caller's string: only valid during ixy_open() */

@@ -10,8 +10,8 @@
 #   transitional  QEMU's default (both interfaces): driven through the modern one
 #   modern        disable-legacy=on,iommu_platform=on, rx_queue_size=1024: modern only,
 #                 ACCESS_PLATFORM negotiated, a 1024-entry RX ring chosen by guest_check
-#   packed        disable-legacy=on,packed=on, rx_queue_size=1024: packed virtqueues, a
-#                 256-entry ring chosen below the device's maximum by guest_check
+#   packed        disable-legacy=on,packed=on, rx_queue_size=1024: packed virtqueues (chosen
+#                 with IXY_VIRTIO_RING=packed), a 256-entry ring below the device's maximum
 #
 # Cases, in this order in one guest:
 #   driver  guest_check on 00:06.0 and 00:07.0 wired back to back: MAC, link, promiscuous
@@ -55,7 +55,7 @@ modern)
 	want_app="virtio-net \(modern interface, split virtqueues, ACCESS_PLATFORM\), .* queues RX 512 / TX 256 \+ ctrl"
 	want_check="virtio-net \(modern interface, split virtqueues, ACCESS_PLATFORM\), .* queues RX 1024 / TX 256 \+ ctrl" ;;
 packed)
-	devopt=disable-legacy=on,packed=on,rx_queue_size=1024 check_ring=256
+	devopt=disable-legacy=on,packed=on,rx_queue_size=1024 check_ring=256 ring_env=packed
 	want_app="virtio-net \(modern interface, packed virtqueues\), .* queues RX 512 / TX 256 \+ ctrl"
 	want_check="virtio-net \(modern interface, packed virtqueues\), .* queues RX 256 / TX 256 \+ ctrl" ;;
 *)
@@ -63,6 +63,7 @@ packed)
 	exit 1 ;;
 esac
 devopt=${devopt:+$devopt,}
+ring_env=${ring_env:-split}
 
 fail() {
 	echo "FAIL: $variant: $*" >&2
@@ -129,6 +130,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t hugetlbfs nodev /mnt/huge
+export IXY_VIRTIO_RING=$ring_env
 echo 64 > /proc/sys/vm/nr_hugepages
 echo "IXYTEST-BEGIN hugepages=\$(cat /proc/sys/vm/nr_hugepages)"
 cd /tmp

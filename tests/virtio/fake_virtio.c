@@ -67,6 +67,7 @@ struct fake_virtio {
 	struct fq q[NUM_QUEUES];
 	uint8_t mac[6];
 	bool promisc;
+	struct fake_virtio *bus; /* who keeps the DMA mappings: itself, or a device on the same bus */
 	struct {
 		uint8_t *p;
 		size_t len;
@@ -94,9 +95,10 @@ static uint32_t rnd(struct fake_virtio *f)
 /* DMA: only inside regions the library mapped (an IOMMU's view). */
 static void *dma(struct fake_virtio *f, uint64_t bus, uint64_t len)
 {
-	for (int i = 0; i < f->nregions; i++) {
-		uint64_t start = (uint64_t)(uintptr_t)f->regions[i].p;
-		if (bus >= start && bus + len <= start + f->regions[i].len && bus + len >= bus)
+	const struct fake_virtio *m = f->bus;
+	for (int i = 0; i < m->nregions; i++) {
+		uint64_t start = (uint64_t)(uintptr_t)m->regions[i].p;
+		if (bus >= start && bus + len <= start + m->regions[i].len && bus + len >= bus)
 			return (void *)(uintptr_t)bus;
 	}
 	violation(f, "DMA outside the mapped regions");
@@ -105,7 +107,7 @@ static void *dma(struct fake_virtio *f, uint64_t bus, uint64_t len)
 
 static uint64_t fv_dma_map(void *ctx, void *virt, size_t len)
 {
-	struct fake_virtio *f = ctx;
+	struct fake_virtio *f = ((struct fake_virtio *)ctx)->bus;
 	if (f->nregions == MAX_REGIONS)
 		return 0;
 	f->regions[f->nregions].p = virt;
@@ -567,11 +569,12 @@ static void put_cap(uint8_t *cfg, uint8_t pos, uint8_t next, uint8_t len, uint8_
 	memcpy(cfg + pos + 12, &length, 4);
 }
 
-struct fake_virtio *fake_virtio_new(uint16_t qmax, bool packed_ring)
+struct fake_virtio *fake_virtio_new(uint16_t qmax, bool packed_ring, struct fake_virtio *same_bus)
 {
 	struct fake_virtio *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
+	f->bus = same_bus ? same_bus->bus : f;
 	const uint8_t mac[6] = {0x52, 0x54, 0x00, 0xfa, 0xce, 0x01};
 	memcpy(f->mac, mac, 6);
 	f->rnd = 0x9e3779b9;

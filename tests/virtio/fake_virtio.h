@@ -29,8 +29,10 @@ enum fake_corruption {
 
 struct fake_virtio;
 
-/* qmax: the largest queue size the device allows; packed: offer VIRTIO_F_RING_PACKED. */
-struct fake_virtio *fake_virtio_new(uint16_t qmax, bool packed);
+/* qmax: the largest queue size the device allows; packed: offer VIRTIO_F_RING_PACKED;
+ * same_bus: NULL, or a device whose DMA mappings this one shares (forwarding between two). It
+ * must outlive this one. */
+struct fake_virtio *fake_virtio_new(uint16_t qmax, bool packed, struct fake_virtio *same_bus);
 void fake_virtio_free(struct fake_virtio *f);
 /* Fills *ops (ctx = f) for ixy_open_hw(). */
 void fake_virtio_hw_ops(struct fake_virtio *f, struct ixy_hw_ops *ops, const char *name);

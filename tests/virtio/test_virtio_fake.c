@@ -30,7 +30,7 @@ struct rig {
 static void rig_open(struct rig *r, bool packed)
 {
 	memset(r, 0, sizeof(*r));
-	r->fake = fake_virtio_new(QSIZE, true);
+	r->fake = fake_virtio_new(QSIZE, true, NULL);
 	CHECK(r->fake);
 	fake_virtio_hw_ops(r->fake, &r->ops, packed ? "fake-packed" : "fake-split");
 	struct ixy_options o = {.rx_ring_size = QSIZE,
