@@ -42,6 +42,12 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	if (!dev->hugetlbfs)
 		dev->hugetlbfs = "/mnt/huge";
 	dev->virtio_ring = opts->virtio_ring ? opts->virtio_ring : getenv("IXY_VIRTIO_RING");
+	if (dev->virtio_ring && strcmp(dev->virtio_ring, "split") && strcmp(dev->virtio_ring, "packed")) {
+		ixy_error("virtio ring format '%s' is unknown: use \"split\" or \"packed\" (option "
+		          "virtio_ring or IXY_VIRTIO_RING)",
+		          dev->virtio_ring);
+		return -1;
+	}
 	dev->bar0_fd = -1;
 	uint16_t sizes[2] = {dev->rx_ring_size, dev->tx_ring_size};
 	for (int i = 0; i < 2; i++) {

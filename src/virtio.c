@@ -419,24 +419,10 @@ static int setup_queues(struct ixy_device *dev, struct virtio_dev *v)
 	return 0;
 }
 
-static int ring_choice(struct ixy_device *dev, bool *packed)
-{
-	const char *r = dev->virtio_ring;
-	*packed = r && !strcmp(r, "packed"); /* split by default: cheaper per packet (docs/benchmark.md) */
-	if (r && strcmp(r, "packed") && strcmp(r, "split")) {
-		ixy_error("virtio ring format '%s' is unknown: use \"split\" or \"packed\" (option "
-		          "virtio_ring or IXY_VIRTIO_RING)",
-		          r);
-		return -1;
-	}
-	return 0;
-}
-
 int virtio_init(struct ixy_device *dev)
 {
-	bool want_packed;
-	if (ring_choice(dev, &want_packed) < 0)
-		return -1;
+	/* Split by default: cheaper per packet (docs/benchmark.md). device.c checked the value. */
+	bool want_packed = dev->virtio_ring && !strcmp(dev->virtio_ring, "packed");
 	if (dev->rx_queues > 1 || dev->tx_queues > 1) {
 		ixy_error(
 		    "%s: virtio-net supports 1 RX and 1 TX queue, %u RX / %u TX requested: ask for 1 of each",

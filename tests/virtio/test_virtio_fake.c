@@ -261,7 +261,7 @@ static void test_random(bool packed, uint32_t rounds, uint32_t seed)
 	rig_open(&r, packed);
 	uint32_t s = seed ? seed : 1;
 	struct ixy_buf *held[MAX_HELD + 64];
-	uint32_t nheld = 0, id_corruptions = 0;
+	uint32_t nheld = 0, id_corruptions = 0, tx_id_corruptions = 0;
 	uint8_t f[1514];
 	uint64_t bytes = 0;
 	const enum fake_corruption rx_kinds[] = {FAKE_ID_RANGE,  FAKE_ID_REPLAY,  FAKE_LEN_ZERO,
@@ -301,12 +301,15 @@ static void test_random(bool packed, uint32_t rounds, uint32_t seed)
 				release(&r, b);
 			}
 		}
-		const enum fake_corruption tx_kinds[] = {FAKE_OK, FAKE_OK, FAKE_ID_RANGE, FAKE_IDX_JUMP,
-		                                         FAKE_FLAGS_AHEAD};
-		enum fake_corruption c = tx_kinds[xs(&s) % 5];
-		if (c == FAKE_ID_RANGE && packed && id_corruptions >= QSIZE / 4)
+		/* Missing completions (a bad id: the real one comes later), early ones (the id of a
+		 * buffer already completed), an impossible index, used flags on unposted slots. */
+		const enum fake_corruption tx_kinds[] = {FAKE_OK,        FAKE_OK,       FAKE_ID_RANGE,
+		                                         FAKE_ID_REPLAY, FAKE_IDX_JUMP, FAKE_FLAGS_AHEAD};
+		enum fake_corruption c = tx_kinds[xs(&s) % 6];
+		bool bad_id = c == FAKE_ID_RANGE || c == FAKE_ID_REPLAY;
+		if (bad_id && packed && tx_id_corruptions >= QSIZE / 4)
 			c = FAKE_OK;
-		id_corruptions += c == FAKE_ID_RANGE;
+		tx_id_corruptions += bad_id;
 		fake_virtio_corrupt(r.fake, c);
 		fake_virtio_tx(r.fake, &bytes);
 	}
