@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "device.h"
 #include "memory.h"
@@ -157,10 +158,66 @@ static inline void vq_notify(struct ixy_device *dev, const struct vio_queue *q)
 }
 
 /* A used length that can be handed out: a header and at least an Ethernet header, and no more
- * than the buffer holds: the device is not trusted (README, "What libixy does not trust"). */
+ * than the buffer holds: the device is not trusted (README, "virtio-net in a VM"). */
 static inline bool vq_rx_len_ok(uint32_t len, uint32_t hdr_len, uint32_t buf_size)
 {
 	return len >= hdr_len + 14 && len <= hdr_len + buf_size;
+}
+
+/* Takes the buffer behind a used id back from the device; NULL (counted) if the id is out of
+ * range or not a buffer the device holds. Never indexes with an unchecked id. */
+static inline struct ixy_buf *vq_take(struct vio_queue *q, uint32_t id, uint64_t *errors)
+{
+	if (id >= q->size || !q->bufs[id]) {
+		(*errors)++;
+		return NULL;
+	}
+	struct ixy_buf *buf = q->bufs[id];
+	q->bufs[id] = NULL; /* a second used entry with this id before the re-arm is refused */
+	return buf;
+}
+
+/* RX: whether `buf`, returned with `len` bytes (header included), goes to the app: its length
+ * is sane (else counted in rx_errors) and a fresh buffer, in *fresh, takes its place (else the
+ * app holds every buffer: counted in rx_dropped, so the ring never runs empty). When not, the
+ * frame is dropped and *fresh is `buf` itself, to be re-armed. */
+static inline bool vq_rx_accept(struct virtio_dev *v, struct ixy_buf *buf, uint32_t len, uint32_t hdr,
+                                uint32_t cap, struct ixy_buf **fresh)
+{
+	*fresh = buf;
+	if (!vq_rx_len_ok(len, hdr, cap)) {
+		v->rx_errors++;
+		return false;
+	}
+	struct ixy_buf *f = ixy_buf_alloc(v->rx_pool);
+	if (!f) {
+		v->rx_dropped++;
+		return false;
+	}
+	*fresh = f;
+	buf->len = len - hdr;
+	return true;
+}
+
+/* TX: a completed buffer goes back to its pool, its id to the free stack. */
+static inline void vq_tx_done(struct vio_queue *q, struct ixy_buf *buf, uint16_t id, uint64_t *bytes)
+{
+	*bytes += buf->len;
+	ixy_buf_free(buf);
+	q->free_ids[q->free_count++] = id;
+}
+
+/* TX: false (counted) for a frame outside 14..its buffer's size, which stops the batch like a
+ * full ring; else zeroes the header: no checksum offload, no GSO (the headroom may hold an RX
+ * header). 12 bytes cover both header sizes. */
+static inline bool vq_tx_prepare(struct virtio_dev *v, struct ixy_buf *buf)
+{
+	if (buf->len < 14 || buf->len > buf->pool->buf_size) {
+		v->tx_errors++;
+		return false;
+	}
+	memset(buf->data - VIO_NET_HDR_LEN_MODERN, 0, VIO_NET_HDR_LEN_MODERN);
+	return true;
 }
 
 #endif

@@ -84,22 +84,12 @@ static uint32_t packed_rx_batch(struct ixy_device *dev, uint16_t queue, struct i
 	uint32_t id, len;
 	while (seen < n && packed_take_used(q, 1, &id, &len)) {
 		seen++;
-		if (id >= q->size || !q->bufs[id]) {
-			v->rx_errors++; /* not a buffer the device holds: nothing to take or re-arm */
-			continue;
-		}
-		struct ixy_buf *buf = q->bufs[id];
-		q->bufs[id] = NULL; /* a second used descriptor with this id in the batch is refused */
-		struct ixy_buf *fresh = buf;
-		if (!vq_rx_len_ok(len, hdr, cap)) {
-			v->rx_errors++; /* drop the frame, re-arm its buffer */
-		} else if ((fresh = ixy_buf_alloc(v->rx_pool))) {
-			buf->len = len - hdr;
+		struct ixy_buf *buf = vq_take(q, id, &v->rx_errors), *fresh;
+		if (!buf)
+			continue; /* nothing to take or re-arm */
+		if (vq_rx_accept(v, buf, len, hdr, cap, &fresh)) {
 			bytes += buf->len;
 			bufs[got++] = buf;
-		} else {
-			v->rx_dropped++; /* the app holds every buffer: recycle this one */
-			fresh = buf;
 		}
 		q->rearm[k++] = (struct vio_rearm){fresh, (uint16_t)id};
 	}
@@ -122,16 +112,11 @@ static inline void packed_tx_reclaim(struct virtio_dev *v)
 	uint32_t id, len, done = 0;
 	uint64_t bytes = 0;
 	while (packed_take_used(q, 1, &id, &len)) {
-		if (id >= q->size || !q->bufs[id]) {
-			v->tx_errors++;
-			continue;
+		struct ixy_buf *buf = vq_take(q, id, &v->tx_errors);
+		if (buf) {
+			vq_tx_done(q, buf, (uint16_t)id, &bytes);
+			done++;
 		}
-		struct ixy_buf *buf = q->bufs[id];
-		q->bufs[id] = NULL;
-		bytes += buf->len;
-		ixy_buf_free(buf);
-		q->free_ids[q->free_count++] = (uint16_t)id;
-		done++;
 	}
 	v->tx_packets += done;
 	v->tx_bytes += bytes;
@@ -151,12 +136,9 @@ static uint32_t packed_tx_batch(struct ixy_device *dev, uint16_t queue, struct i
 	uint32_t hdr = v->hdr_len, i;
 	for (i = 0; i < n; i++) {
 		struct ixy_buf *buf = bufs[i];
-		if (buf->len < 14 || buf->len > buf->pool->buf_size) {
-			v->tx_errors++; /* not a frame: stop here, like a full ring */
+		if (!vq_tx_prepare(v, buf))
 			break;
-		}
 		uint16_t id = q->free_ids[--q->free_count];
-		memset(buf->data - VIO_NET_HDR_LEN_MODERN, 0, VIO_NET_HDR_LEN_MODERN);
 		q->bufs[id] = buf;
 		packed_post(q, buf->bus_addr - hdr, buf->len + hdr, id, 0);
 	}

@@ -72,24 +72,12 @@ static uint32_t split_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	for (uint32_t i = 0; i < todo; i++) {
 		uint32_t id, len;
 		split_next_used(q, &id, &len);
-		if (id >= q->size || !q->bufs[id]) {
-			v->rx_errors++; /* not a buffer the device holds: nothing to take or re-arm */
-			continue;
-		}
-		struct ixy_buf *buf = q->bufs[id];
-		q->bufs[id] = NULL; /* a second entry with this id in the batch is refused */
-		struct ixy_buf *fresh = buf;
-		if (!vq_rx_len_ok(len, hdr, cap)) {
-			v->rx_errors++; /* drop the frame, re-arm its buffer */
-		} else if ((fresh = ixy_buf_alloc(v->rx_pool))) {
-			buf->len = len - hdr;
+		struct ixy_buf *buf = vq_take(q, id, &v->rx_errors), *fresh;
+		if (!buf)
+			continue; /* nothing to take or re-arm */
+		if (vq_rx_accept(v, buf, len, hdr, cap, &fresh)) {
 			bytes += buf->len;
 			bufs[got++] = buf;
-		} else {
-			/* The app holds every buffer: drop this frame and give its buffer straight back,
-			 * so the ring never runs empty (what a NIC without descriptors would do). */
-			v->rx_dropped++;
-			fresh = buf;
 		}
 		q->rearm[k++] = (struct vio_rearm){fresh, (uint16_t)id};
 	}
@@ -119,16 +107,11 @@ static inline void split_tx_reclaim(struct virtio_dev *v)
 	for (uint32_t i = 0; i < todo; i++) {
 		uint32_t id, len;
 		split_next_used(q, &id, &len);
-		if (id >= q->size || !q->bufs[id]) {
-			v->tx_errors++;
-			continue;
+		struct ixy_buf *buf = vq_take(q, id, &v->tx_errors);
+		if (buf) {
+			vq_tx_done(q, buf, (uint16_t)id, &bytes);
+			done++;
 		}
-		struct ixy_buf *buf = q->bufs[id];
-		q->bufs[id] = NULL;
-		bytes += buf->len;
-		ixy_buf_free(buf);
-		q->free_ids[q->free_count++] = (uint16_t)id;
-		done++;
 	}
 	v->tx_packets += done;
 	v->tx_bytes += bytes;
@@ -148,13 +131,9 @@ static uint32_t split_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	uint32_t i;
 	for (i = 0; i < n; i++) {
 		struct ixy_buf *buf = bufs[i];
-		if (buf->len < 14 || buf->len > buf->pool->buf_size) {
-			v->tx_errors++; /* not a frame: stop here, like a full ring */
+		if (!vq_tx_prepare(v, buf))
 			break;
-		}
 		uint16_t id = q->free_ids[--q->free_count];
-		/* Zero header: no checksum offload, no GSO. The reserved bytes may hold an RX header. */
-		memset(buf->data - VIO_NET_HDR_LEN_MODERN, 0, VIO_NET_HDR_LEN_MODERN);
 		q->bufs[id] = buf;
 		q->desc[id].addr = buf->bus_addr - hdr;
 		q->desc[id].len = buf->len + hdr;
