@@ -4,7 +4,8 @@
  * ixy-bench: port A receives `batch` frames the fake device delivers, the library forwards them
  * to port B, the fake device completes B's transmits.
  *
- *   virtio-bench --ring split|packed [--scenario fwd] [--batch N] --fixed N [--quiet] */
+ *   virtio-bench --ring split|packed|legacy [--scenario fwd] [--batch N] --fixed N [--quiet]
+ * (legacy: a legacy-only device, split rings through the I/O BAR registers) */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ struct port {
 
 static void open_port(struct port *p, const char *name, const char *ring, struct fake_virtio *same_bus)
 {
-	p->fake = fake_virtio_new(QSIZE, true, same_bus);
+	p->fake = fake_virtio_new(QSIZE, strcmp(ring, "legacy") ? FAKE_MODERN_PACKED : FAKE_LEGACY, same_bus);
 	fake_virtio_hw_ops(p->fake, &p->ops, name);
 	struct ixy_options o = {
 	    .rx_ring_size = QSIZE, .tx_ring_size = QSIZE, .link_timeout_ms = 1, .virtio_ring = ring};
@@ -58,7 +59,8 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (!fixed || batch == 0 || batch > 256) {
-		fprintf(stderr, "usage: virtio-bench --ring split|packed [--batch 1..256] --fixed N\n");
+		fprintf(stderr,
+		        "usage: virtio-bench --ring split|packed|legacy [--batch 1..256] --fixed N\n");
 		return 2;
 	}
 	struct port a, b;

@@ -23,7 +23,8 @@
 #define F_VERSION_1 (1ull << 32)
 #define F_ACCESS_PLATFORM (1ull << 33)
 #define F_RING_PACKED (1ull << 34)
-#define HDR_LEN 12 /* virtio-net header with VERSION_1 (5.1.6) */
+#define F_ANY_LAYOUT (1ull << 27)
+#define LEGACY_ALIGN 4096
 
 #define D_NEXT 1u
 #define D_WRITE 2u
@@ -59,6 +60,8 @@ struct fq {
 };
 
 struct fake_virtio {
+	bool legacy;      /* legacy interface in I/O BAR 0 (4.1.4.8) instead of capabilities */
+	uint32_t hdr_len; /* virtio-net header: 12 with VERSION_1, 10 legacy (5.1.6) */
 	uint8_t cfg[256];
 	uint64_t offered, driver_features;
 	uint32_t dfsel, gfsel;
@@ -71,8 +74,10 @@ struct fake_virtio {
 	struct {
 		uint8_t *p;
 		size_t len;
+		uint64_t bus;
 	} regions[MAX_REGIONS];
 	int nregions;
+	uint64_t next_bus; /* where the next mapping goes in bus address space (an IOMMU's IOVAs) */
 	enum fake_corruption corrupt;
 	uint32_t violations;
 	uint32_t rnd;
@@ -97,9 +102,9 @@ static void *dma(struct fake_virtio *f, uint64_t bus, uint64_t len)
 {
 	const struct fake_virtio *m = f->bus;
 	for (int i = 0; i < m->nregions; i++) {
-		uint64_t start = (uint64_t)(uintptr_t)m->regions[i].p;
+		uint64_t start = m->regions[i].bus;
 		if (bus >= start && bus + len <= start + m->regions[i].len && bus + len >= bus)
-			return (void *)(uintptr_t)bus;
+			return m->regions[i].p + (bus - start);
 	}
 	violation(f, "DMA outside the mapped regions");
 	return NULL;
@@ -110,9 +115,13 @@ static uint64_t fv_dma_map(void *ctx, void *virt, size_t len)
 	struct fake_virtio *f = ((struct fake_virtio *)ctx)->bus;
 	if (f->nregions == MAX_REGIONS)
 		return 0;
+	/* Low bus addresses, 2 MiB apart: the legacy queue register takes a 32-bit page number. */
+	uint64_t bus = f->next_bus;
+	f->next_bus += (len + (2u << 20) - 1) / (2u << 20) * (2u << 20);
 	f->regions[f->nregions].p = virt;
+	f->regions[f->nregions].bus = bus;
 	f->regions[f->nregions++].len = len;
-	return (uint64_t)(uintptr_t)virt;
+	return bus;
 }
 
 static int fv_config_read(void *ctx, uint32_t off, void *buf, uint32_t len)
@@ -258,10 +267,10 @@ static void put_used(struct fake_virtio *f, struct fq *q, uint32_t id, uint32_t 
 		ulen = rx ? 0 : ulen;
 		break;
 	case FAKE_LEN_SHORT:
-		ulen = rx ? rnd(f) % (HDR_LEN + 14) : ulen;
+		ulen = rx ? rnd(f) % (f->hdr_len + 14) : ulen;
 		break;
 	case FAKE_LEN_LONG:
-		ulen = rx ? HDR_LEN + 2048 + 1 + rnd(f) % 70000 : ulen;
+		ulen = rx ? f->hdr_len + 2048 + 1 + rnd(f) % 70000 : ulen;
 		break;
 	case FAKE_LEN_MAX:
 		ulen = rx ? UINT32_MAX : ulen;
@@ -291,10 +300,10 @@ static void pay_debts(struct fake_virtio *f, struct fq *q)
 				return;
 			q->held--;
 			/* The taken buffer is owed in its place, as a minimal zeroed frame. */
-			uint8_t *p = len >= HDR_LEN + 60 ? dma(f, addr, HDR_LEN + 60) : NULL;
+			uint8_t *p = len >= f->hdr_len + 60 ? dma(f, addr, f->hdr_len + 60) : NULL;
 			if (p)
-				memset(p, 0, HDR_LEN + 60);
-			q->debts[i] = (struct debt){id, HDR_LEN + 60};
+				memset(p, 0, f->hdr_len + 60);
+			q->debts[i] = (struct debt){id, f->hdr_len + 60};
 			put_used_raw(f, q, d.id, d.len, 1, FAKE_OK);
 			q->prev_id = d.id;
 		}
@@ -319,15 +328,15 @@ bool fake_virtio_rx(struct fake_virtio *f, const uint8_t *frame, uint32_t len)
 		f->corrupt = FAKE_OK;
 		return false;
 	}
-	uint8_t *p = cap >= HDR_LEN + len ? dma(f, addr, HDR_LEN + len) : NULL;
+	uint8_t *p = cap >= f->hdr_len + len ? dma(f, addr, f->hdr_len + len) : NULL;
 	if (!p) {
 		violation(f, "RX buffer too small or outside DMA memory");
 		put_used(f, q, id, 0, n, true);
 		return false;
 	}
-	memset(p, 0, HDR_LEN);
-	memcpy(p + HDR_LEN, frame, len);
-	put_used(f, q, id, HDR_LEN + len, n, true);
+	memset(p, 0, f->hdr_len);
+	memcpy(p + f->hdr_len, frame, len);
+	put_used(f, q, id, f->hdr_len + len, n, true);
 	f->corrupt = FAKE_OK;
 	return true;
 }
@@ -340,10 +349,10 @@ uint32_t fake_virtio_tx(struct fake_virtio *f, uint64_t *bytes)
 	uint64_t addr;
 	int n;
 	while (take_avail(f, q, &id, &addr, &len, &n)) {
-		if (len < HDR_LEN + 14 || !dma(f, addr, len))
+		if (len < f->hdr_len + 14 || !dma(f, addr, len))
 			violation(f, "TX buffer too short or outside DMA memory");
 		else
-			*bytes += len - HDR_LEN;
+			*bytes += len - f->hdr_len;
 		put_used(f, q, id, 0, n, false);
 		done++;
 	}
@@ -511,10 +520,70 @@ static void common_write(struct fake_virtio *f, uint32_t off, uint8_t width, uin
 	}
 }
 
+/* The legacy register block (4.1.4.8): the queue's rings at QUEUE_PFN * 4096 in the legacy
+ * layout (2.6.2). */
+static uint32_t legacy_read(struct fake_virtio *f, uint32_t off, uint8_t width)
+{
+	struct fq *q = &f->q[f->qsel < NUM_QUEUES ? f->qsel : 0];
+	if (off == 0x00 && width == 4)
+		return (uint32_t)f->offered;
+	if (off == 0x04 && width == 4)
+		return (uint32_t)f->driver_features;
+	if (off == 0x08 && width == 4)
+		return (uint32_t)(q->desc / LEGACY_ALIGN);
+	if (off == 0x0c && width == 2)
+		return f->qsel < NUM_QUEUES ? q->size : 0;
+	if (off == 0x0e && width == 2)
+		return f->qsel;
+	if (off == 0x12 && width == 1)
+		return f->status;
+	if (off == 0x13 && width == 1)
+		return 0;
+	if (off >= 0x14 && off + width <= 0x14 + 8) {
+		uint8_t dev_cfg[8] = {f->mac[0], f->mac[1], f->mac[2], f->mac[3], f->mac[4], f->mac[5], 1, 0};
+		uint32_t v = 0;
+		memcpy(&v, dev_cfg + off - 0x14, width);
+		return v;
+	}
+	violation(f, "legacy register read of the wrong width or offset");
+	return 0;
+}
+
+static void legacy_write(struct fake_virtio *f, uint32_t off, uint8_t width, uint32_t value)
+{
+	struct fq *q = &f->q[f->qsel < NUM_QUEUES ? f->qsel : 0];
+	if (off == 0x04 && width == 4) {
+		f->driver_features = value;
+	} else if (off == 0x08 && width == 4) {
+		q->desc = (uint64_t)value * LEGACY_ALIGN;
+		q->driver = q->desc + 16u * q->size;
+		q->device = (q->driver + 6 + 2u * q->size + LEGACY_ALIGN - 1) / LEGACY_ALIGN * LEGACY_ALIGN;
+		q->enabled = value != 0;
+	} else if (off == 0x0e && width == 2) {
+		f->qsel = (uint16_t)value;
+	} else if (off == 0x10 && width == 2) {
+		if (!(f->status & 4))
+			violation(f, "notify before DRIVER_OK");
+		if (value == 2)
+			ctrl_process(f);
+	} else if (off == 0x12 && width == 1) {
+		if (value == 0)
+			reset(f);
+		else
+			f->status = (uint8_t)value;
+	} else if (off >= 0x14 && off < 0x14 + 6 && width == 1) {
+		f->mac[off - 0x14] = (uint8_t)value; /* legacy drivers may set the MAC here */
+	} else {
+		violation(f, "legacy register write of the wrong width or offset");
+	}
+}
+
 static uint32_t fv_bar_read(void *ctx, uint8_t bar, uint32_t off, uint8_t width)
 {
 	struct fake_virtio *f = ctx;
-	if (bar != BAR) {
+	if (f->legacy && bar == 0)
+		return legacy_read(f, off, width);
+	if (bar != BAR || f->legacy) {
 		violation(f, "access to a BAR without virtio structures");
 		return 0;
 	}
@@ -535,7 +604,11 @@ static uint32_t fv_bar_read(void *ctx, uint8_t bar, uint32_t off, uint8_t width)
 static void fv_bar_write(void *ctx, uint8_t bar, uint32_t off, uint8_t width, uint32_t value)
 {
 	struct fake_virtio *f = ctx;
-	if (bar != BAR) {
+	if (f->legacy && bar == 0) {
+		legacy_write(f, off, width, value);
+		return;
+	}
+	if (bar != BAR || f->legacy) {
 		violation(f, "access to a BAR without virtio structures");
 		return;
 	}
@@ -569,25 +642,34 @@ static void put_cap(uint8_t *cfg, uint8_t pos, uint8_t next, uint8_t len, uint8_
 	memcpy(cfg + pos + 12, &length, 4);
 }
 
-struct fake_virtio *fake_virtio_new(uint16_t qmax, bool packed_ring, struct fake_virtio *same_bus)
+struct fake_virtio *fake_virtio_new(uint16_t qmax, enum fake_interface kind, struct fake_virtio *same_bus)
 {
 	struct fake_virtio *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
 	f->bus = same_bus ? same_bus->bus : f;
+	f->next_bus = 1u << 30;
+	f->legacy = kind == FAKE_LEGACY;
+	f->hdr_len = f->legacy ? 10 : 12;
+	bool packed_ring = kind == FAKE_MODERN_PACKED;
 	const uint8_t mac[6] = {0x52, 0x54, 0x00, 0xfa, 0xce, 0x01};
 	memcpy(f->mac, mac, 6);
 	f->rnd = 0x9e3779b9;
-	f->offered = F_MAC | F_STATUS | F_CTRL_VQ | F_CTRL_RX | F_CTRL_MAC | F_VERSION_1 | F_ACCESS_PLATFORM |
-	             (packed_ring ? F_RING_PACKED : 0);
+	f->offered =
+	    F_MAC | F_STATUS | F_CTRL_VQ | F_CTRL_RX | F_CTRL_MAC |
+	    (f->legacy ? F_ANY_LAYOUT : F_VERSION_1 | F_ACCESS_PLATFORM | (packed_ring ? F_RING_PACKED : 0));
 	for (int i = 0; i < NUM_QUEUES; i++)
 		f->q[i].max = qmax;
 	reset(f);
 	/* Config space (4.1.2, 4.1.4): ids, class, the capability list with the four structures. */
 	uint8_t *c = f->cfg;
 	c[0] = 0xf4, c[1] = 0x1a, c[2] = 0x41, c[3] = 0x10;
-	c[0x06] = 0x10; /* capability list */
 	c[0x0b] = 0x02;
+	if (f->legacy) {
+		c[2] = 0x00; /* 1af4:1000, transitional, without capabilities: legacy only */
+		return f;
+	}
+	c[0x06] = 0x10; /* capability list */
 	c[0x34] = 0x40;
 	put_cap(c, 0x40, 0x50, 16, 1, COMMON_OFF, 0x38);
 	put_cap(c, 0x50, 0x64, 20, 2, NOTIFY_OFF, NUM_QUEUES * NOTIFY_MULT);
@@ -608,7 +690,7 @@ void fake_virtio_hw_ops(struct fake_virtio *f, struct ixy_hw_ops *ops, const cha
 	*ops = (struct ixy_hw_ops){.ctx = f,
 	                           .name = name,
 	                           .vendor_id = 0x1af4,
-	                           .device_id = 0x1041,
+	                           .device_id = f->legacy ? 0x1000 : 0x1041,
 	                           .dma_map = fv_dma_map,
 	                           .config_read = fv_config_read,
 	                           .bar_read = fv_bar_read,

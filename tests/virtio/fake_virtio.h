@@ -1,7 +1,8 @@
-/* A small fake modern virtio-net device (1af4:1041) in plain memory, behind the hardware seams
- * (include/ixy/hw.h): PCI config space with the virtio capabilities, the common configuration,
- * notify and device structures in BAR 4, split or packed virtqueues, and DMA by identity mapping
- * (bus address = virtual address) limited to the regions the library mapped. It is driven in
+/* A small fake virtio-net device in plain memory, behind the hardware seams (include/ixy/hw.h):
+ * modern (1af4:1041: PCI config space with the virtio capabilities, the common configuration,
+ * notify and device structures in BAR 4, split or packed virtqueues) or legacy (1af4:1000
+ * without capabilities: registers in I/O BAR 0, split virtqueues), and DMA through a table of
+ * the regions the library mapped (bus addresses from 1 GiB up, like an IOMMU's). It is driven in
  * step mode by the caller: fake_virtio_rx() delivers a frame into the next RX buffer,
  * fake_virtio_tx() completes what the driver queued. It can write corrupt used entries the way a
  * broken or hostile device would (fake_virtio_corrupt). Written from the virtio 1.1 spec. */
@@ -29,10 +30,16 @@ enum fake_corruption {
 
 struct fake_virtio;
 
-/* qmax: the largest queue size the device allows; packed: offer VIRTIO_F_RING_PACKED;
+enum fake_interface {
+	FAKE_MODERN,        /* modern, split virtqueues only */
+	FAKE_MODERN_PACKED, /* modern, offers VIRTIO_F_RING_PACKED */
+	FAKE_LEGACY,        /* transitional device without capabilities: the legacy interface */
+};
+
+/* qmax: the largest queue size the device allows (legacy: the size); kind: see above;
  * same_bus: NULL, or a device whose DMA mappings this one shares (forwarding between two). It
  * must outlive this one. */
-struct fake_virtio *fake_virtio_new(uint16_t qmax, bool packed, struct fake_virtio *same_bus);
+struct fake_virtio *fake_virtio_new(uint16_t qmax, enum fake_interface kind, struct fake_virtio *same_bus);
 void fake_virtio_free(struct fake_virtio *f);
 /* Fills *ops (ctx = f) for ixy_open_hw(). */
 void fake_virtio_hw_ops(struct fake_virtio *f, struct ixy_hw_ops *ops, const char *name);

@@ -1,4 +1,5 @@
-/* The modern virtio driver against the fake device (fake_virtio.c), split and packed:
+/* The virtio driver against the fake device (fake_virtio.c): modern with split and with packed
+ * virtqueues, and legacy:
  *   1. a well-behaved device: init, MAC, link, frames both ways byte for byte, statistics;
  *   2. each used-ring corruption on its own, with the exact error count it must give;
  *   3. randomized rounds of corrupt used entries (seeded; `test_virtio_fake [rounds [seed]]`):
@@ -27,16 +28,20 @@ struct rig {
 	uint32_t held;
 };
 
-static void rig_open(struct rig *r, bool packed)
+/* The three ways the driver meets a device: modern with split or packed rings, legacy. */
+enum mode { SPLIT, PACKED, LEGACY };
+static const char *const mode_names[] = {"modern split", "modern packed", "legacy"};
+
+static void rig_open(struct rig *r, enum mode m)
 {
 	memset(r, 0, sizeof(*r));
-	r->fake = fake_virtio_new(QSIZE, true, NULL);
+	r->fake = fake_virtio_new(QSIZE, m == LEGACY ? FAKE_LEGACY : FAKE_MODERN_PACKED, NULL);
 	CHECK(r->fake);
-	fake_virtio_hw_ops(r->fake, &r->ops, packed ? "fake-packed" : "fake-split");
+	fake_virtio_hw_ops(r->fake, &r->ops, mode_names[m]);
 	struct ixy_options o = {.rx_ring_size = QSIZE,
 	                        .tx_ring_size = QSIZE,
 	                        .link_timeout_ms = 1,
-	                        .virtio_ring = packed ? "packed" : "split"};
+	                        .virtio_ring = m == PACKED ? "packed" : "split"};
 	r->dev = ixy_open_hw(&r->ops, &o);
 	CHECK(r->dev);
 	CHECK(strcmp(ixy_driver_name(r->dev), "virtio") == 0);
@@ -91,10 +96,10 @@ static void release(struct rig *r, struct ixy_buf *b)
 
 /* ---- 1. well-behaved ---- */
 
-static void test_good(bool packed)
+static void test_good(enum mode m)
 {
 	struct rig r;
-	rig_open(&r, packed);
+	rig_open(&r, m);
 	uint8_t mac[6];
 	ixy_get_mac(r.dev, mac);
 	CHECK(memcmp(mac, (uint8_t[]){0x52, 0x54, 0x00, 0xfa, 0xce, 0x01}, 6) == 0);
@@ -153,10 +158,11 @@ static void drain_all(struct rig *r)
 			release(r, b[i]);
 }
 
-static void test_each(bool packed)
+static void test_each(enum mode m)
 {
+	bool packed = m == PACKED;
 	struct rig r;
-	rig_open(&r, packed);
+	rig_open(&r, m);
 	struct ixy_buf *b[64];
 	uint64_t re, te, re0;
 	/* Bad lengths: dropped, counted, the buffer re-armed. A bad id last: the device still owes
@@ -255,10 +261,11 @@ static uint32_t xs(uint32_t *s)
 	return *s;
 }
 
-static void test_random(bool packed, uint32_t rounds, uint32_t seed)
+static void test_random(enum mode m, uint32_t rounds, uint32_t seed)
 {
+	bool packed = m == PACKED;
 	struct rig r;
-	rig_open(&r, packed);
+	rig_open(&r, m);
 	uint32_t s = seed ? seed : 1;
 	struct ixy_buf *held[MAX_HELD + 64];
 	uint32_t nheld = 0, id_corruptions = 0, tx_id_corruptions = 0;
@@ -340,7 +347,7 @@ static void test_random(bool packed, uint32_t rounds, uint32_t seed)
 	CHECK(r.held == 0);
 	CHECK(r.pool->free_count + QSIZE + (uint32_t)(v->tx.size - v->tx.free_count) == r.pool->count);
 	printf("virtio %s: %u random rounds (seed %u): %llu RX / %llu TX used entries refused\n",
-	       packed ? "packed" : "split", rounds, seed, (unsigned long long)re, (unsigned long long)te);
+	       mode_names[m], rounds, seed, (unsigned long long)re, (unsigned long long)te);
 	rig_close(&r);
 }
 
@@ -349,10 +356,10 @@ int main(int argc, char **argv)
 	uint32_t rounds = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 200000;
 	uint32_t seed = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : (uint32_t)time(NULL);
 	printf("seed %u (run again with: test_virtio_fake %u %u)\n", seed, rounds, seed);
-	for (int packed = 0; packed < 2; packed++) {
-		test_good(packed);
-		test_each(packed);
-		test_random(packed, rounds, seed);
+	for (enum mode m = SPLIT; m <= LEGACY; m++) {
+		test_good(m);
+		test_each(m);
+		test_random(m, rounds, seed);
 	}
 	printf("virtio fake device: ok\n");
 	return 0;
