@@ -27,8 +27,10 @@ static void open_port(struct port *p, const char *name, const char *ring, struct
 {
 	p->fake = fake_virtio_new(QSIZE, strcmp(ring, "legacy") ? FAKE_MODERN_PACKED : FAKE_LEGACY, same_bus);
 	fake_virtio_hw_ops(p->fake, &p->ops, name);
-	struct ixy_options o = {
-	    .rx_ring_size = QSIZE, .tx_ring_size = QSIZE, .link_timeout_ms = 1, .virtio_ring = ring};
+	struct ixy_options o = {.rx_ring_size = QSIZE,
+	                        .tx_ring_size = QSIZE,
+	                        .link_timeout_ms = 1,
+	                        .virtio_ring = strcmp(ring, "packed") ? "split" : "packed"};
 	p->dev = p->fake ? ixy_open_hw(&p->ops, &o) : NULL;
 	if (!p->dev) {
 		fprintf(stderr, "virtio-bench: cannot open the fake device: %s\n", ixy_last_error());
