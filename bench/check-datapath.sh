@@ -64,4 +64,23 @@ else
 	echo "FAIL: the datapath calls: $(echo $foreign)"
 	fail=1
 fi
+
+# The virtio datapath (split and packed virtqueues): no division, no direct call at all; the one
+# indirect call is the transport's notify (legacy I/O BAR or a device model; a real modern
+# device gets an inline MMIO store).
+for f in virtqueue_split virtqueue_packed; do
+	VOBJ=$(find "$BUILD/CMakeFiles/ixy.dir" -name "$f.c.o" | head -n1)
+	[ -n "$VOBJ" ] || { echo "FAIL: $f.c.o not found under $BUILD"; fail=1; continue; }
+	objdump -dr --no-show-raw-insn "$VOBJ" | awk '
+		/^[0-9a-f]+ <.*>:$/ { name = $2; keep = name ~ /_(rx|tx)_batch/; if (keep) print "== " name; next }
+		keep && NF { print }' >"$TMP/v.s"
+	[ "$(grep -c '^== ' "$TMP/v.s")" -ge 2 ] || { echo "FAIL: no rx/tx batch functions in $f.c.o"; fail=1; }
+	bad=$(grep -E '[[:space:]](i?div[bwlq]?|v?div[sp][sdh])[[:space:]]|[[:space:]]call[q]?[[:space:]]+[0-9a-f]' "$TMP/v.s" || true)
+	if [ -z "$bad" ]; then
+		echo "PASS: $f: no division, no direct call ($(grep -c -E '[[:space:]]call' "$TMP/v.s") indirect notify calls)"
+	else
+		echo "FAIL: $f datapath: $bad"
+		fail=1
+	fi
+done
 exit $fail
