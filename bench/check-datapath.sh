@@ -7,7 +7,8 @@
 #     slow path for frames spread over several descriptors):
 #     no call into libc, so no syscall and no allocation can hide in it.
 # tx_clean is normally inlined into ixgbe_tx_batch (and ixgbe_tx_flush); a separate copy, if
-# the compiler keeps one, is checked too.
+# the compiler keeps one, is checked too. The virtio batch functions (src/virtqueue_split.c,
+# src/virtqueue_packed.c): no division and no direct call (only the indirect transport notify).
 #
 # usage: bench/check-datapath.sh
 set -eu
