@@ -54,6 +54,7 @@ struct fq {
 	uint16_t avail_pos, used_pos;  /* packed */
 	bool avail_wrap, used_wrap;    /* packed wrap counters (2.7.1) */
 	uint32_t prev_id;              /* id of the last used entry */
+	bool idx_bad;                  /* split: the used idx written last is a corrupt one */
 	uint32_t held;                 /* buffers taken from avail, not yet returned */
 	struct debt debts[MAX_DEBT];
 	uint32_t ndebts;
@@ -222,6 +223,7 @@ static void put_used_raw(struct fake_virtio *f, struct fq *q, uint32_t id, uint3
 		q->used_idx++;
 		uint16_t idx =
 		    c == FAKE_IDX_JUMP ? (uint16_t)(q->used_idx + q->size + 1 + rnd(f) % 1000) : q->used_idx;
+		q->idx_bad = c == FAKE_IDX_JUMP;
 		__atomic_store_n(&used->idx, idx, __ATOMIC_RELEASE);
 		return;
 	}
@@ -286,10 +288,17 @@ static void put_used(struct fake_virtio *f, struct fq *q, uint32_t id, uint32_t 
 	put_used_raw(f, q, uid, ulen, n, c);
 }
 
-/* Pays what the device owes: split, a used entry each; packed, each needs a slot, so the next
+/* Puts right what the last call left wrong: a corrupt used index is rewritten; and pays what the
+ * device owes: split, a used entry each; packed, each needs a slot, so the next
  * available buffer is taken (and owed) in its place. */
 static void pay_debts(struct fake_virtio *f, struct fq *q)
 {
+	if (q->idx_bad) { /* behaving again: the true index */
+		uint16_t *used = dma(f, q->device, 4);
+		if (used)
+			__atomic_store_n(&used[1], q->used_idx, __ATOMIC_RELEASE);
+		q->idx_bad = false;
+	}
 	if (packed(f)) {
 		for (uint32_t i = 0; i < q->ndebts; i++) {
 			struct debt d = q->debts[i];
