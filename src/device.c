@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "device.h"
@@ -11,21 +10,6 @@
 #include "pci.h"
 
 #define PCI_CLASS_NETWORK 0x02
-
-int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms)
-{
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		if ((reg_read(dev, reg) & mask) == want)
-			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		int64_t ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms > timeout_ms)
-			return (reg_read(dev, reg) & mask) == want ? 0 : -1;
-		usleep(100);
-	}
-}
 
 static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 {
@@ -74,8 +58,8 @@ static void free_device(struct ixy_device *dev)
 	free(dev);
 }
 
-/* Every device libixy drives, one row per PCI id (82599 ids: DS 9.3.3.1 and the fact table in
- * docs; virtio: virtio 1.1 4.1.2). A new NIC family is its rows plus its driver file. Absent on
+/* Every device libixy drives, one row per PCI id (82599: the physical functions Intel's drivers
+ * bind to, docs/82599.md; virtio: virtio 1.1 4.1.2). A new NIC family is its rows plus its driver file. Absent on
  * purpose: X540/X550 (their link comes up through a PHY this driver does not program) and the
  * 82599 virtual functions (another register layout). */
 struct supported_device {

@@ -1,4 +1,4 @@
-/* The private device structure every driver fills in, and the register seam. */
+/* The private device structure every driver fills in. */
 #ifndef IXY_DEVICE_H
 #define IXY_DEVICE_H
 
@@ -43,41 +43,12 @@ struct ixy_device {
 	void *driver; /* the driver's own state */
 };
 
-/* Seam 1: register access. A volatile 32-bit load/store on BAR0, or the model's callback.
- * The branch is taken the same way for the life of the device, so it predicts perfectly. */
-static inline uint32_t reg_read(const struct ixy_device *dev, uint32_t reg)
-{
-	if (dev->hw)
-		return dev->hw->read32(dev->hw->ctx, reg);
-	return *(volatile uint32_t *)(dev->bar0 + reg);
-}
-
-static inline void reg_write(const struct ixy_device *dev, uint32_t reg, uint32_t value)
-{
-	if (dev->hw) {
-		dev->hw->write32(dev->hw->ctx, reg, value);
-		return;
-	}
-	*(volatile uint32_t *)(dev->bar0 + reg) = value;
-}
-
-static inline void reg_set_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
-{
-	reg_write(dev, reg, reg_read(dev, reg) | bits);
-}
-
-static inline void reg_clear_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
-{
-	reg_write(dev, reg, reg_read(dev, reg) & ~bits);
-}
-
-/* Polls `reg` every interval_us until (value & mask) == want or timeout_ms passes.
- * Returns 0, or -1 on timeout (the caller names the step that failed). */
-int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms);
-
 /* Drivers, chosen by PCI id in device.c's table. Each fills dev->head.ops, dev->ctrl and
  * dev->driver, returns 0, or returns -1 with the error set (and everything it allocated freed). */
 int ixgbe_init(struct ixy_device *dev);
 int virtio_init(struct ixy_device *dev);
+
+/* Register access lives below this file (regs.h); included here for the files that use both. */
+#include "regs.h"
 
 #endif

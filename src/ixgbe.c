@@ -9,6 +9,7 @@
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "memory.h"
+#include "regs.h"
 
 #define RX_BUF_SIZE 2048u /* data bytes per RX buffer; holds any non-jumbo frame */
 #define RX_POOL_MIN 4096u
@@ -18,6 +19,15 @@
 #define RSS_MAX_QUEUES 16u
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
+/* Queues the driver runs: RX up to 16 (RSS), TX up to 64 (MTQC = 0, DS 8.2.3.9.15). */
+#define MAX_QUEUES 64u
+/* One packet buffer each way without DCB (DS 4.6.11.3.4, 8.2.3.8.9, 8.2.3.9.13). */
+#define RX_PB_KB 512u
+#define TX_PB_KB 160u
+/* FCRTH: the Rx buffer minus 24 KB, set even with flow control off (DS 8.2.3.3.4). */
+#define RX_FC_HEADROOM 0x6000u
+/* TXPBTHRESH: the Tx buffer minus the largest frame, in KB (DS 8.2.3.9.16). */
+#define TX_MAX_FRAME_KB 10u
 #define CRC_LEN 4u
 
 struct rx_queue {
@@ -43,8 +53,8 @@ struct tx_queue {
 };
 
 struct ixgbe {
-	struct rx_queue *rx[64];
-	struct tx_queue *tx[64];
+	struct rx_queue *rx[MAX_QUEUES];
+	struct tx_queue *tx[MAX_QUEUES];
 };
 
 static inline uint16_t ring_next(uint16_t i, uint16_t size)
@@ -244,14 +254,14 @@ static uint64_t read_counter64(struct ixy_device *dev, uint32_t low, uint32_t hi
 
 static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 {
-	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3).
+	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3, docs/82599.md).
 	 * After reset every queue maps to statistics index 0 (DS 8.2.3.8.x RQSMR). */
 	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
 		stats->rx_packets += reg_read(dev, IXGBE_QPRC(i));
 		stats->rx_bytes += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
 		stats->rx_dropped += reg_read(dev, IXGBE_QPRDC(i));
 	}
-	for (uint32_t i = 0; i < 8; i++)
+	for (uint32_t i = 0; i < IXGBE_PACKET_BUFFERS; i++)
 		stats->rx_dropped += reg_read(dev, IXGBE_MPC(i));
 	uint32_t tx = reg_read(dev, IXGBE_GPTC);
 	stats->tx_packets += tx;
@@ -259,7 +269,7 @@ static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
 }
 
-/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, DS 4.6.7). */
+/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, docs/82599.md, DS 4.6.7). */
 static int rx_enable(struct ixy_device *dev)
 {
 	reg_set_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
@@ -301,15 +311,15 @@ static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 	/* A receive filter: changed with RXEN clear (DS 8.2.3.7.1). Address Valid off while the two
 	 * halves change, on again with the high half (DS 8.2.3.7.9). */
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
-	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & 0x7FFF0000u;
+	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & ~IXGBE_RAH_AV;
 	reg_write(dev, IXGBE_RAH(0), rah);
 	reg_write(dev, IXGBE_RAL(0), low);
-	reg_write(dev, IXGBE_RAH(0), rah | high | IXGBE_RAH_AV);
+	reg_write(dev, IXGBE_RAH(0), field_set(rah, IXGBE_RAH_ADDR, high) | IXGBE_RAH_AV);
 	if (rx_enable(dev) < 0)
 		ixy_warn("%s: the receiver did not come back on after the MAC change", dev->name);
 }
 
-/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13). */
+/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13, docs/82599.md). */
 static bool has_sfp_cage(uint16_t device_id)
 {
 	return device_id == 0x10FB || device_id == 0x1507 || device_id == 0x1529 || device_id == 0x154A ||
@@ -321,10 +331,11 @@ static uint32_t ixgbe_link_speed(struct ixy_device *dev)
 	uint32_t links = reg_read(dev, IXGBE_LINKS); /* DS 8.2.3.22.20 */
 	if (!(links & IXGBE_LINKS_UP))
 		return 0;
-	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (E13). */
+	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (erratum E13,
+	 * docs/82599.md). */
 	if (has_sfp_cage(dev->device_id) && !(reg_read(dev, IXGBE_ESDP) & IXGBE_ESDP_SDP2))
 		return 0;
-	switch ((links >> IXGBE_LINKS_SPEED_SHIFT) & IXGBE_LINKS_SPEED_MASK) {
+	switch (field_get(links, IXGBE_LINKS_SPEED)) {
 	case 1:
 		return 100;
 	case 2:
@@ -381,10 +392,10 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_RDBAH(n), (uint32_t)(q->ring_mem.bus >> 32));
 	reg_write(dev, IXGBE_RDLEN(n), size * (uint32_t)sizeof(union ixgbe_rx_desc));
 	/* Advanced one-buffer descriptors, 2 KB buffers, drop when the ring is full so one
-	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7). */
+	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7, docs/82599.md). */
+	uint32_t srrctl = field_set(IXGBE_SRRCTL_DROP_EN, IXGBE_SRRCTL_BSIZEPACKET, RX_BUF_SIZE / 1024);
 	reg_write(dev, IXGBE_SRRCTL(n),
-	          IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
-	              (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
+	          field_set(srrctl, IXGBE_SRRCTL_DESCTYPE, IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF));
 	reg_write(dev, IXGBE_RDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.7) */
 	reg_write(dev, IXGBE_RDT(n), 0);
 	for (uint16_t i = 0; i < size; i++) {
@@ -393,7 +404,8 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 		q->ring[i].read.hdr_addr = 0;
 		q->bufs[i] = buf;
 	}
-	/* Bit 12 resets to 1 and must be 0 (E2); relaxed ordering of write-backs off (E4). */
+	/* Bit 12 resets to 1 and must be 0 (erratum E2, docs/82599.md); relaxed ordering of write-backs off
+	 * (erratum E4, docs/82599.md). */
 	reg_clear_bits(dev, IXGBE_DCA_RXCTRL(n),
 	               IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_RO | IXGBE_DCA_RXCTRL_HEAD_RO);
 	reg_set_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
@@ -405,17 +417,17 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	return 0;
 }
 
-/* RSS spreads IPv4 flows over the RX queues (fact sheet 3.10): a Toeplitz hash of the addresses,
+/* RSS spreads IPv4 flows over the RX queues (DS 8.2.3.7.12 to 8.2.3.7.14): a Toeplitz hash of the addresses,
  * and of the ports for TCP and UDP, picks one of 128 RETA entries, each naming a queue. The key
  * repeats 0x6D5A, which hashes both directions of a flow alike. Set while RXEN is clear. */
 static void init_rss(struct ixy_device *dev)
 {
-	for (int i = 0; i < 10; i++)
+	for (uint32_t i = 0; i < IXGBE_RSSRK_COUNT; i++)
 		reg_write(dev, IXGBE_RSSRK(i), 0x5A6D5A6Du); /* key bytes 6D 5A 6D 5A ... (DS 8.2.3.7.14) */
-	for (uint32_t i = 0; i < 32; i++) {
+	for (uint32_t i = 0; i < IXGBE_RETA_COUNT; i++) {
 		uint32_t entries = 0;
 		for (uint32_t k = 0; k < 4; k++)
-			entries |= ((4 * i + k) % dev->rx_queues) << (8 * k);
+			entries = field_set(entries, IXGBE_RETA_ENTRY(k), (4 * i + k) % dev->rx_queues);
 		reg_write(dev, IXGBE_RETA(i), entries); /* entry 4i+k in byte k (DS 8.2.3.7.13) */
 	}
 	reg_write(dev, IXGBE_MRQC,
@@ -428,26 +440,28 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
 	/* One 512 KB packet buffer without DCB; flow-control threshold set even with flow control
 	 * off (DS 4.6.11.3.4, 8.2.3.3.4). */
-	reg_write(dev, IXGBE_RXPBSIZE(0), IXGBE_RXPBSIZE_512KB);
-	for (int i = 1; i < 8; i++)
+	reg_write(dev, IXGBE_RXPBSIZE(0), field_set(0, IXGBE_RXPBSIZE_SIZE, RX_PB_KB));
+	for (uint32_t i = 1; i < IXGBE_PACKET_BUFFERS; i++)
 		reg_write(dev, IXGBE_RXPBSIZE(i), 0);
-	reg_write(dev, IXGBE_FCRTH(0), IXGBE_RXPBSIZE_512KB - 0x6000);
-	/* CRC strip in both places that control it (erratum E6), RSC defaults fixed (E5). */
+	reg_write(dev, IXGBE_FCRTH(0),
+	          field_set(0, IXGBE_FCRTH_RTH, (RX_PB_KB * 1024 - RX_FC_HEADROOM) / 32));
+	/* CRC strip in both places that control it (erratum E6, docs/82599.md), RSC defaults fixed (erratum
+	 * E5, docs/82599.md). */
 	reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
 	uint32_t rdrxctl = reg_read(dev, IXGBE_RDRXCTL) & ~IXGBE_RDRXCTL_RSCFRSTSIZE;
 	reg_write(dev, IXGBE_RDRXCTL,
 	          rdrxctl | IXGBE_RDRXCTL_CRCSTRIP | IXGBE_RDRXCTL_RSCACKC | IXGBE_RDRXCTL_FCOE_WRFIX);
 	/* Filter tables must be initialised before use (DS 8.2.3.7.7, 8.2.3.7.10, 8.2.3.27.12);
 	 * RAR0 goes to pool 0. */
-	for (int i = 0; i < 128; i++) {
+	for (uint32_t i = 0; i < IXGBE_MTA_COUNT; i++)
 		reg_write(dev, IXGBE_MTA(i), 0);
+	for (uint32_t i = 0; i < IXGBE_PFUTA_COUNT; i++)
 		reg_write(dev, IXGBE_PFUTA(i), 0);
-	}
-	for (int i = 0; i < 256; i++)
+	for (uint32_t i = 0; i < IXGBE_MPSAR_COUNT; i++)
 		reg_write(dev, IXGBE_MPSAR(i), i == 0);
-	for (int i = 0; i < 64; i++)
+	for (uint32_t i = 0; i < IXGBE_PFVLVF_COUNT; i++)
 		reg_write(dev, IXGBE_PFVLVF(i), 0); /* VLAN pool filters (DS 8.2.3.27.15, .16) */
-	for (int i = 0; i < 128; i++)
+	for (uint32_t i = 0; i < IXGBE_PFVLVFB_COUNT; i++)
 		reg_write(dev, IXGBE_PFVLVFB(i), 0);
 	uint32_t fctrl = reg_read(dev, IXGBE_FCTRL) | IXGBE_FCTRL_BAM;
 	if (dev->promiscuous)
@@ -487,8 +501,10 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_TDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.8) */
 	reg_write(dev, IXGBE_TDT(n), 0);
 	/* Prefetch 32, host 1, write-back 0: DD only on RS descriptors (DS 8.2.3.9.10, 7.2.3.5). */
-	reg_write(dev, IXGBE_TXDCTL(n), 32u | 1u << 8);
-	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* E4 */
+	uint32_t txdctl = field_set(0, IXGBE_TXDCTL_PTHRESH, 32);
+	txdctl = field_set(txdctl, IXGBE_TXDCTL_HTHRESH, 1);
+	reg_write(dev, IXGBE_TXDCTL(n), field_set(txdctl, IXGBE_TXDCTL_WTHRESH, 0));
+	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* erratum E4, docs/82599.md */
 	return 0;
 }
 
@@ -499,10 +515,11 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
 	/* The arbiter is off while the queue layout is written (DS 4.6.8, 7.2.1.2.1). */
 	reg_set_bits(dev, IXGBE_RTTDCS, IXGBE_RTTDCS_ARBDIS);
 	reg_write(dev, IXGBE_MTQC, 0); /* 64 queues, one packet buffer */
-	reg_write(dev, IXGBE_DTXMXSZRQ, 0xFFF);
-	reg_write(dev, IXGBE_TXPBSIZE(0), IXGBE_TXPBSIZE_160KB);
-	reg_write(dev, IXGBE_TXPBTHRESH(0), 0xA0 - 0xA); /* 160 KB minus the largest frame, in KB */
-	for (int i = 1; i < 8; i++) {
+	reg_write(dev, IXGBE_DTXMXSZRQ, field_set(0, IXGBE_DTXMXSZRQ_MAX_BYTES, 0xFFF)); /* the most: 1 MB */
+	reg_write(dev, IXGBE_TXPBSIZE(0), field_set(0, IXGBE_TXPBSIZE_SIZE, TX_PB_KB));
+	reg_write(dev, IXGBE_TXPBTHRESH(0),
+	          field_set(0, IXGBE_TXPBTHRESH_THRESH, TX_PB_KB - TX_MAX_FRAME_KB));
+	for (uint32_t i = 1; i < IXGBE_PACKET_BUFFERS; i++) {
 		reg_write(dev, IXGBE_TXPBSIZE(i), 0);
 		reg_write(dev, IXGBE_TXPBTHRESH(i), 0);
 	}
@@ -572,18 +589,37 @@ static void swfw_release(struct ixy_device *dev, uint32_t resource)
 	}
 }
 
-/* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe transactions
- * stay pending, flush the internal buffers and reset twice (erratum E10). */
+/* Stops every queue the device has, whoever enabled it, and waits until each reads stopped: no
+ * DMA may be left when the master disable starts (DS 4.6.7.1, 4.6.8.1, 5.2.5.3.2). */
+static int stop_all_queues(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < IXGBE_QUEUES; n++) {
+		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
+	}
+	int err = 0;
+	for (uint32_t n = 0; n < IXGBE_QUEUES && !err; n++) {
+		err =
+		    wait_step(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, 0, "RX queue stop (RXDCTL.ENABLE)");
+		if (!err)
+			err = wait_step(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0,
+			                "TX queue stop (TXDCTL.ENABLE)");
+	}
+	return err;
+}
+
+/* Queues stopped, master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe
+ * transactions stay pending, flush the internal buffers and reset twice (erratum E10, docs/82599.md). */
 static int reset(struct ixy_device *dev)
 {
-	for (int n = 0; n < 64; n++)
-		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+	if (stop_all_queues(dev) < 0)
+		return -1;
 	for (int round = 0, rounds = 1; round < rounds; round++) {
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_MASTER_DISABLE);
 		if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, MASTER_DISABLE_TIMEOUT_MS) <
 		    0) {
 			ixy_warn("%s: PCIe transactions still pending after master disable: flushing, then "
-			         "resetting twice (erratum E10)",
+			         "resetting twice (erratum E10, docs/82599.md)",
 			         dev->name);
 			reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
@@ -593,7 +629,8 @@ static int reset(struct ixy_device *dev)
 			reg_clear_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			rounds = 2;
 		}
-		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11). */
+		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11,
+		 * docs/82599.md). */
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_RST);
 		usleep(1000); /* no register access for 1 ms after RST (DS 8.2.3.1.1) */
 		if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "reset (CTRL.RST self-clear)") < 0)
@@ -641,14 +678,14 @@ static void ixgbe_close(struct ixy_device *dev)
 		ixy_warn("%s: TX still had packets after %u ms (link down?); dropping them", dev->name,
 		         TX_DRAIN_TIMEOUT_MS);
 	bool stopped = true;
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		if (!drv->tx[n])
 			continue;
 		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE); /* DS 8.2.3.9.10 */
 		stopped &= reg_wait(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0, INIT_TIMEOUT_MS) == 0;
 	}
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN); /* DS 8.2.3.8.10 */
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		if (!drv->rx[n])
 			continue;
 		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE); /* DS 4.6.7.1.2 */
@@ -661,7 +698,7 @@ static void ixgbe_close(struct ixy_device *dev)
 		         INIT_TIMEOUT_MS);
 		return;
 	}
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		free_rx_queue(dev, drv->rx[n]);
 		free_tx_queue(drv->tx[n]);
 	}
@@ -731,7 +768,7 @@ int ixgbe_init(struct ixy_device *dev)
 		         dev->name);
 	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
 	 * auto-negotiation (DS 4.6.4), holding MAC_CSR: manageability firmware may own the link
-	 * (erratum E12). */
+	 * (erratum E12, docs/82599.md). */
 	if (swfw_acquire(dev, IXGBE_SW_FW_SYNC_MAC_CSR, "the MAC registers (MAC_CSR)") < 0)
 		goto fail;
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
@@ -739,7 +776,9 @@ int ixgbe_init(struct ixy_device *dev)
 	clear_stats(dev);
 	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
 		goto fail;
-	uint32_t speed = ixy_wait_for_link(dev, dev->link_timeout_ms);
+	/* LINKS.LINK_UP, then what the link is worth (an empty SFP+ cage: nothing, E13). */
+	reg_wait(dev, IXGBE_LINKS, IXGBE_LINKS_UP, IXGBE_LINKS_UP, dev->link_timeout_ms);
+	uint32_t speed = ixgbe_link_speed(dev);
 	if (speed)
 		ixy_info("%s: ixgbe link up at %u Mbit/s", dev->name, speed);
 	else

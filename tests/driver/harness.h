@@ -41,7 +41,8 @@ static inline void port_open(struct port *p, struct ixgbe_bus *bus, unsigned n,
 	CHECK(p->dev);
 }
 
-/* Closes the device (stepping the model so TX drains) and checks the model saw no errors. */
+/* Closes the device (stepping the model so TX drains) and checks the model saw no errors: no
+ * violation and no warning (an access to an offset with no register, or a read-only write). */
 static inline void port_close(struct port *p)
 {
 	ixgbe_model_step(p->model);
@@ -53,6 +54,7 @@ static inline void port_close(struct port *p)
 			fprintf(stderr, "violation: %s\n", msg);
 	}
 	CHECK(v == 0);
+	CHECK(ixgbe_model_warnings(p->model) == 0);
 	ixgbe_model_free(p->model);
 }
 
