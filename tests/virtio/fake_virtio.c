@@ -80,6 +80,7 @@ struct fake_virtio {
 	int nregions;
 	uint64_t next_bus; /* where the next mapping goes in bus address space (an IOMMU's IOVAs) */
 	enum fake_corruption corrupt;
+	enum fake_break broken;
 	uint32_t violations;
 	uint32_t rnd;
 };
@@ -452,7 +453,7 @@ static uint32_t common_read(struct fake_virtio *f, uint32_t off, uint8_t width)
 	case 0x1c:
 		return sel_ok ? q->enabled : 0;
 	case 0x1e:
-		return f->qsel;
+		return f->broken == FAKE_BREAK_NOTIFY_OFF ? 100 : f->qsel;
 	case 0x20:
 		return (uint32_t)q->desc;
 	case 0x24:
@@ -496,7 +497,8 @@ static void common_write(struct fake_virtio *f, uint32_t off, uint8_t width, uin
 		}
 		/* FEATURES_OK only for a subset of what we offer, with VERSION_1 (3.1.1, 6). */
 		if ((value & 8) && !(f->status & 8) &&
-		    ((f->driver_features & ~f->offered) || !(f->driver_features & F_VERSION_1)))
+		    ((f->driver_features & ~f->offered) || !(f->driver_features & F_VERSION_1) ||
+		     f->broken == FAKE_BREAK_FEATURES_OK))
 			value &= ~8u;
 		f->status = (uint8_t)value;
 		break;
@@ -709,6 +711,22 @@ void fake_virtio_hw_ops(struct fake_virtio *f, struct ixy_hw_ops *ops, const cha
 void fake_virtio_corrupt(struct fake_virtio *f, enum fake_corruption c)
 {
 	f->corrupt = c;
+}
+
+void fake_virtio_break(struct fake_virtio *f, enum fake_break b)
+{
+	f->broken = b;
+	if (b == FAKE_BREAK_NO_VERSION_1)
+		f->offered &= ~F_VERSION_1;
+	else if (b == FAKE_BREAK_NO_CAPS)
+		f->cfg[0x06] = 0;
+	else if (b == FAKE_BREAK_CAP_LOOP)
+		f->cfg[0x74 + 1] = 0x40;
+}
+
+uint8_t fake_virtio_status(const struct fake_virtio *f)
+{
+	return f->status;
 }
 
 uint32_t fake_virtio_violations(const struct fake_virtio *f)
