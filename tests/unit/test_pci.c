@@ -43,6 +43,38 @@ static void fake_device(const char *addr, uint16_t vendor, uint16_t device, uint
 	write_file(path, "", 0);
 }
 
+/* A modern virtio-net function: the virtio capabilities (virtio 1.1 4.1.4) name structures in
+ * BAR 4, whose resource4 file is `bar4_size` bytes of zeros (a device that offers no features). */
+static void fake_virtio_modern(const char *addr, size_t bar4_size)
+{
+	fake_device(addr, 0x1AF4, 0x1041, 0x02);
+	uint8_t cfg[256] = {0xF4, 0x1A, 0x41, 0x10};
+	cfg[0x06] = 0x10; /* capability list */
+	cfg[0x0B] = 0x02;
+	cfg[0x34] = 0x40;
+	const struct {
+		uint8_t pos, next, len, type;
+		uint32_t off, length;
+	} caps[] = {{0x40, 0x50, 16, 1, 0x0000, 0x38},
+	            {0x50, 0x64, 20, 2, 0x1000, 0x1000},
+	            {0x64, 0x74, 16, 3, 0x2000, 4},
+	            {0x74, 0x00, 16, 4, 0x3000, 8}};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		uint8_t *c = cfg + caps[i].pos;
+		c[0] = 0x09, c[1] = caps[i].next, c[2] = caps[i].len, c[3] = caps[i].type, c[4] = 4;
+		memcpy(c + 8, &caps[i].off, 4);
+		memcpy(c + 12, &caps[i].length, 4);
+	}
+	cfg[0x50 + 16] = 4; /* notify_off_multiplier */
+	char path[600];
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", root, addr);
+	write_file(path, cfg, sizeof(cfg));
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/resource4", root, addr);
+	int fd = open(path, O_CREAT | O_RDWR, 0644);
+	CHECK(fd >= 0 && ftruncate(fd, (off_t)bar4_size) == 0);
+	close(fd);
+}
+
 static void fake_interface(const char *addr, const char *ifname, const char *flags)
 {
 	char path[600];
@@ -77,6 +109,8 @@ int main(void)
 	fake_interface("0000:08:00.0", "eth7", "0x1003\n");
 	fake_device("0000:09:00.0", 0x8086, 0x10FB, 0x02); /* 82599 with an interface down */
 	fake_interface("0000:09:00.0", "eth8", "0x1002\n");
+	fake_device("0000:0a:01.0", 0x1AF4, 0x1041, 0x02); /* modern virtio-net, interface up */
+	fake_interface("0000:0a:01.0", "ens4", "0x1003\n");
 
 	/* Ids read from config space. */
 	struct pci_info info;
@@ -88,8 +122,11 @@ int main(void)
 	CHECK(!try_open("0000:0g:00.0", false) && error_says("not a PCI address"));
 	CHECK(!try_open("0000:0a:00.0", false) && error_says("no PCI device 0000:0a:00.0"));
 
-	/* Wrong vendor, unsupported device, wrong class: refused with the ids named. */
+	/* Wrong vendor, unsupported device, wrong class: refused with the ids named, and the refusal
+	 * lists what is supported. */
 	CHECK(!try_open("0000:04:00.0", false) && error_says("10ec:8168") && error_says("does not drive"));
+	CHECK(error_says("ixgbe 8086:10f7") && error_says(" 8086:10fb ") &&
+	      error_says("virtio 1af4:1000 1af4:1041"));
 	CHECK(!try_open("0000:05:00.0", false) && error_says("8086:1528"));
 	CHECK(!try_open("0000:07:00.0", false) && error_says("8086:10ed"));
 	CHECK(!try_open("0000:06:00.0", false) && error_says("not a network controller"));
@@ -98,6 +135,35 @@ int main(void)
 	CHECK(!try_open("0000:08:00.0", false) && error_says("eth7 is up") && error_says("force"));
 	CHECK(pci_check_not_in_use(root, "0000:08:00.0", true) == 0);
 	CHECK(pci_check_not_in_use(root, "0000:09:00.0", false) == 0);
+	/* A modern virtio NIC whose interface is up (like this host's own): refused before anything
+	 * is unbound or written. */
+	CHECK(!try_open("0000:0a:01.0", false) && error_says("ens4 is up") && error_says("force"));
+	char vpath[600], vbuf[16] = {0};
+	snprintf(vpath, sizeof(vpath), "%s/bus/pci/devices/0000:0a:01.0/driver/unbind", root);
+	int vfd = open(vpath, O_RDONLY);
+	CHECK(vfd >= 0 && read(vfd, vbuf, sizeof(vbuf)) == 0); /* nothing was unbound */
+	close(vfd);
+	uint8_t vcmd[2];
+	snprintf(vpath, sizeof(vpath), "%s/bus/pci/devices/0000:0a:01.0/config", root);
+	vfd = open(vpath, O_RDONLY);
+	CHECK(vfd >= 0 && pread(vfd, vcmd, 2, 4) == 2 && vcmd[0] == 0); /* command register untouched */
+	close(vfd);
+
+	/* Capability list walking: in order, malformed (looping or out of range) lists refused. */
+	uint8_t cfg[256] = {0}, caps[8];
+	cfg[0x06] = 0x10;
+	cfg[0x34] = 0x40;
+	cfg[0x40] = 0x09, cfg[0x41] = 0x50;
+	cfg[0x50] = 0x05, cfg[0x51] = 0x60;
+	cfg[0x60] = 0x09, cfg[0x61] = 0x00;
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) == 2 && caps[0] == 0x40 && caps[1] == 0x60);
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x11, caps, 8) == 0);
+	cfg[0x61] = 0x40; /* loop */
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) < 0);
+	cfg[0x61] = 0x20; /* into the header */
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) < 0);
+	cfg[0x06] = 0; /* no list */
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) == 0);
 
 	/* A supported 82599 passes every PCI step: the driver was unbound, memory space and bus
 	 * mastering enabled, BAR0 mapped. The file-backed BAR never finishes a reset, so the
@@ -117,6 +183,15 @@ int main(void)
 	CHECK((cmd[0] & 0x06) == 0x06);
 	/* Forced open of the busy device gets just as far. */
 	CHECK(!try_open("0000:08:00.0", true) && error_says("does not respond"));
+
+	/* A modern virtio NIC whose interface is down: capabilities walked in the sysfs config
+	 * file, BAR 4 mapped through resource4 and checked to hold every structure; this file-backed
+	 * "device" offers no features, so the driver stops there, naming VERSION_1. */
+	fake_virtio_modern("0000:0b:00.0", 16 * 1024);
+	CHECK(!try_open("0000:0b:00.0", false) && error_says("VIRTIO_F_VERSION_1"));
+	/* A BAR too small for the structures its capabilities name: refused before any access. */
+	fake_virtio_modern("0000:0c:00.0", 8 * 1024);
+	CHECK(!try_open("0000:0c:00.0", false) && error_says("lies outside the") && error_says("BAR4"));
 
 	snprintf(path, sizeof(path), "rm -rf %s", root);
 	CHECK(system(path) == 0);
