@@ -2,26 +2,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "device.h"
+#include "ixgbe_regs.h"
 #include "log.h"
+#include "memory.h"
 #include "pci.h"
+#include "virtio_regs.h"
 
 #define PCI_CLASS_NETWORK 0x02
 
 int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms)
 {
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
+	for (uint64_t end = deadline_in_ms(timeout_ms);;) {
 		if ((reg_read(dev, reg) & mask) == want)
 			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		int64_t ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms > timeout_ms)
+		if (deadline_passed(end))
 			return (reg_read(dev, reg) & mask) == want ? 0 : -1;
 		usleep(100);
 	}
@@ -41,7 +39,6 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	dev->hugetlbfs = opts->hugetlbfs ? opts->hugetlbfs : getenv("IXY_HUGETLBFS");
 	if (!dev->hugetlbfs)
 		dev->hugetlbfs = "/mnt/huge";
-	dev->bar0_fd = -1;
 	uint16_t sizes[2] = {dev->rx_ring_size, dev->tx_ring_size};
 	for (int i = 0; i < 2; i++) {
 		if (sizes[i] < 8 || sizes[i] > 4096 || sizes[i] % 8) {
@@ -58,12 +55,11 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	return 0;
 }
 
+/* The platform unmaps BARs and closes what it opened (a NULL platform: nothing opened yet). */
 static void free_device(struct ixy_device *dev)
 {
-	if (dev->bar0)
-		munmap(dev->bar0, dev->bar0_len);
-	if (dev->bar0_fd >= 0)
-		close(dev->bar0_fd);
+	if (dev->platform)
+		dev->platform->close(dev);
 	free(dev);
 }
 
@@ -79,6 +75,49 @@ static int init_driver(struct ixy_device *dev)
 	return -1;
 }
 
+/* VFIO when asked for, or (auto) when the device is bound to vfio-pci; sysfs otherwise. */
+static int attach_platform(struct ixy_device *dev, const char *root, enum ixy_platform want)
+{
+	char driver[64];
+	if (want == IXY_PLATFORM_AUTO) {
+		if (pci_driver_name(root, dev->name, driver, sizeof(driver)) < 0)
+			return -1;
+		want = strcmp(driver, "vfio-pci") == 0 ? IXY_PLATFORM_VFIO : IXY_PLATFORM_SYSFS;
+	}
+	if (want == IXY_PLATFORM_VFIO)
+		return platform_vfio_attach(dev, root);
+	return platform_sysfs_attach(dev, root);
+}
+
+/* BAR0 must reach every register the driver touches: checked from sysfs before any access. */
+static int check_bar0(const struct ixy_device *dev, const char *root, bool virtio)
+{
+	uint64_t size, need = virtio ? VIO_BAR0_MIN_SIZE : IXGBE_BAR0_MIN_SIZE;
+	if (pci_bar_size(root, dev->name, 0, &size) < 0)
+		return -1;
+	if (size < need) {
+		ixy_error("%s: BAR0 is %llu bytes, but the %s driver uses registers up to byte %llu: this "
+		          "is not the device its PCI id claims, or its BAR is not assigned (check 'lspci -vv "
+		          "-s %s')",
+		          dev->name, (unsigned long long)size, virtio ? "virtio" : "ixgbe",
+		          (unsigned long long)need, dev->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A lower bound of the 2 MiB DMA blocks the drivers allocate at open: per RX queue a mempool of
+ * at least 4096 buffers of 2 KiB (992 per block) and its ring, per TX queue its ring. */
+static unsigned dma_blocks_needed(const struct ixy_device *dev)
+{
+	unsigned bufs = 2u * (dev->rx_ring_size + dev->tx_ring_size);
+	if (bufs < 4096)
+		bufs = 4096;
+	return dev->rx_queues * ((bufs + 991) / 992 + 1) + dev->tx_queues;
+}
+
+/* Fail closed: everything that can be checked without touching the device is checked before
+ * the platform takes it (unbinding the kernel driver or resetting the device). */
 struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts)
 {
 	if (!pci_addr) {
@@ -110,15 +149,19 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		goto fail;
 	}
 	bool virtio = virtio_supports(info.vendor_id, info.device_id);
-	if (pci_check_not_in_use(root, pci_addr, opts && opts->force) < 0 || pci_unbind(root, pci_addr) < 0 ||
-	    pci_enable_dma(root, pci_addr, virtio) < 0)
+	if (pci_check_not_in_use(root, pci_addr, opts && opts->force) < 0 ||
+	    check_bar0(dev, root, virtio) < 0 || attach_platform(dev, root, opts ? opts->platform : 0) < 0 ||
+	    dma_check_available(dev, root, dma_blocks_needed(dev)) < 0 || dev->platform->take(dev) < 0 ||
+	    platform_enable_dma(dev, virtio) < 0)
 		goto fail;
-	if (virtio) {
-		dev->bar0_fd = pci_open_bar0(root, pci_addr);
-		if (dev->bar0_fd < 0)
+	if (!virtio) {
+		if (dev->platform->map_bar(dev, 0, &dev->bar0, &dev->bar0_len) < 0)
 			goto fail;
-	} else if (pci_map_bar0(root, pci_addr, &dev->bar0, &dev->bar0_len) < 0) {
-		goto fail;
+		if (dev->bar0_len < IXGBE_BAR0_MIN_SIZE) {
+			ixy_error("%s: BAR0 maps only %zu bytes, the ixgbe driver needs %u", pci_addr,
+			          dev->bar0_len, IXGBE_BAR0_MIN_SIZE);
+			goto fail;
+		}
 	}
 	if (init_driver(dev) < 0)
 		goto fail;
@@ -137,6 +180,7 @@ struct ixy_device *ixy_open_hw(const struct ixy_hw_ops *hw, const struct ixy_opt
 	}
 	snprintf(dev->name, sizeof(dev->name), "%s", hw->name ? hw->name : "model");
 	dev->hw = hw;
+	platform_model_attach(dev);
 	dev->vendor_id = hw->vendor_id;
 	dev->device_id = hw->device_id;
 	if (apply_options(dev, opts) < 0 || init_driver(dev) < 0) {
@@ -193,7 +237,8 @@ uint32_t ixy_link_speed(struct ixy_device *dev)
 uint32_t ixy_wait_for_link(struct ixy_device *dev, uint32_t timeout_ms)
 {
 	uint32_t speed;
-	for (uint32_t waited = 0; (speed = ixy_link_speed(dev)) == 0 && waited < timeout_ms; waited += 10)
+	for (uint64_t end = deadline_in_ms(timeout_ms);
+	     (speed = ixy_link_speed(dev)) == 0 && !deadline_passed(end);)
 		usleep(10000);
 	return speed;
 }

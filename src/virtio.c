@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "device.h"
 #include "log.h"
 #include "memory.h"
@@ -66,16 +67,16 @@ struct virtio_dev {
 #define TX_DRAIN_TIMEOUT_MS 2000
 #define RX_POOL_EXTRA 1024 /* buffers beyond two rings' worth, for those the app holds */
 
-/* ---- register access: I/O-port BAR via resource0, one access of the given width ---- */
+/* ---- register access: the I/O-port BAR through the platform, one access of the given width ---- */
 
 static int io_read(const struct ixy_device *dev, uint32_t reg, void *val, size_t width)
 {
-	return pread(dev->bar0_fd, val, width, reg) == (ssize_t)width ? 0 : -1;
+	return dev->platform->io_read(dev, 0, reg, val, width);
 }
 
 static int io_write(const struct ixy_device *dev, uint32_t reg, const void *val, size_t width)
 {
-	return pwrite(dev->bar0_fd, val, width, reg) == (ssize_t)width ? 0 : -1;
+	return dev->platform->io_write(dev, 0, reg, val, width);
 }
 
 static uint8_t io_read8(const struct ixy_device *dev, uint32_t reg)
@@ -88,13 +89,6 @@ static uint8_t io_read8(const struct ixy_device *dev, uint32_t reg)
 static void io_write8(const struct ixy_device *dev, uint32_t reg, uint8_t v)
 {
 	io_write(dev, reg, &v, 1);
-}
-
-static uint32_t elapsed_ms(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint32_t)((now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000);
 }
 
 /* ---- virtqueue primitives ---- */
@@ -232,10 +226,9 @@ static int ctrl_command(struct ixy_device *dev, uint8_t class, uint8_t cmd, cons
 	q->desc[2] = (struct vio_desc){v->ctrl_bus + CTRL_ACK_OFF, 1, VIO_DESC_F_WRITE, 0};
 	q->avail->ring[q->avail_idx & q->mask] = 0;
 	vq_publish(dev, q, (uint16_t)(q->avail_idx + 1));
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	uint64_t end = deadline_in_ms(CTRL_TIMEOUT_MS);
 	while (vq_used_idx(q) == q->used_last) {
-		if (elapsed_ms(&start) > CTRL_TIMEOUT_MS) {
+		if (deadline_passed(end)) {
 			v->ctrl_broken = true;
 			ixy_warn("%s: virtio control command %u/%u got no answer within %u ms; control "
 			         "commands are disabled for this device",
@@ -338,10 +331,9 @@ static void free_driver(struct virtio_dev *v)
 static int virtio_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 {
 	struct virtio_dev *v = dev->driver;
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	uint64_t end = deadline_in_ms(timeout_ms);
 	for (tx_reclaim(v); v->tx.free_count < v->tx.size; tx_reclaim(v)) {
-		if (elapsed_ms(&start) > timeout_ms)
+		if (deadline_passed(end))
 			return -1;
 		usleep(100);
 	}
@@ -431,7 +423,7 @@ static void random_mac(uint8_t mac[6])
 
 int virtio_init(struct ixy_device *dev)
 {
-	if (dev->hw || dev->bar0_fd < 0) {
+	if (dev->hw) {
 		ixy_error(
 		    "%s: the virtio driver needs the device's I/O BAR (resource0); it does not run on a "
 		    "device model",
@@ -580,9 +572,8 @@ int virtio_init(struct ixy_device *dev)
 		ixy_info("%s: the virtio device cannot be switched out of its default filtering (no CTRL_RX)",
 		         dev->name);
 
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (virtio_link_speed(dev) == 0 && elapsed_ms(&start) < dev->link_timeout_ms)
+	uint64_t end = deadline_in_ms(dev->link_timeout_ms);
+	while (virtio_link_speed(dev) == 0 && !deadline_passed(end))
 		usleep(10000);
 	ixy_info(
 	    "%s: virtio-net (legacy), MAC %02x:%02x:%02x:%02x:%02x:%02x, queues RX %u / TX %u%s, link %s",

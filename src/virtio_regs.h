@@ -23,6 +23,8 @@
 /* Device-specific config follows at 0x14 while MSI-X is off (it is: no kernel driver enabled it);
  * with MSI-X two vector registers would push it to 0x18. */
 #define VIO_REG_CONFIG 0x14
+/* The I/O BAR must reach the last byte the driver uses: config.status (5.1.4). */
+#define VIO_BAR0_MIN_SIZE (VIO_REG_CONFIG + 8u)
 
 /* Legacy queue address granularity (4.1.4.8: QUEUE_PFN) and ring alignment (2.4.2). */
 #define VIO_LEGACY_ALIGN 4096u
