@@ -143,6 +143,10 @@ int dma_alloc(const struct ixy_device *dev, size_t size, struct dma_mem *out)
 	size_t granule = huge ? HUGEPAGE_SIZE : (size_t)sysconf(_SC_PAGESIZE);
 	size_t mapped = (size + granule - 1) / granule * granule;
 	void *virt = huge ? alloc_hugepages(dev->hugetlbfs, mapped, p->dma_hugepages) : alloc_plain(mapped);
+	if (!virt && huge && !p->dma_hugepages) { /* VFIO: hugepages are only faster; go on without */
+		mapped = (size + 4095) & ~(size_t)4095;
+		virt = alloc_plain(mapped);
+	}
 	if (!virt)
 		return -1;
 	memset(virt, 0, mapped); /* also faults every page in before translation */
