@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ixy/sandbox.h"
@@ -111,10 +112,12 @@ static const int allowed[] = {
     SYS_exit,
     SYS_exit_group,
     SYS_fsync,
+    SYS_sigaltstack,
 };
 
 /* mmap and mprotect are allowed without PROT_EXEC: memory, never new code. ioctl only for
- * the VFIO calls ixy_close() makes. */
+ * the VFIO calls ixy_close() makes, and TCGETS: stdio asks whether stdout is a terminal
+ * (isatty) on its first output. */
 #define PROT_ARG offsetof(struct seccomp_data, args[2])
 #define REQ_ARG offsetof(struct seccomp_data, args[1])
 
@@ -144,10 +147,11 @@ int ixy_enter_sandbox(void)
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	}
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 4);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 5);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, REQ_ARG);
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VFIO_IOMMU_UNMAP_DMA, 1, 0);
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VFIO_GROUP_UNSET_CONTAINER, 0, 1);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VFIO_IOMMU_UNMAP_DMA, 2, 0);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VFIO_GROUP_UNSET_CONTAINER, 1, 0);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TCGETS, 0, 1);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 	struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};

@@ -79,6 +79,11 @@ assert re.search(rf"^total sim:1,null,tx-pcap=\S+ .*tx_packets={len(frames)} tx_
                  re.M), out
 print(f"ixy-fwd: {len(frames)} frames forwarded exactly under --user nobody --sandbox")
 
+# stdout a character device (stdio then asks isatty() on its first output): still allowed.
+r = subprocess.run([os.path.join(bindir, "ixy-pktgen"), "sim:0", "--seconds", "1", "--user", "nobody", "--sandbox"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=30)
+assert r.returncode == 0, f"ixy-pktgen > /dev/null exited {r.returncode}: {r.stderr}"
+
 # Refusals: root as the target, an unknown user.
 for user, text in (("root", "it is root"), ("no-such-user-xyz", "no user 'no-such-user-xyz'")):
     r = subprocess.run([os.path.join(bindir, "ixy-pktgen"), "sim:0", "--count", "1", "--user", user],
