@@ -18,7 +18,11 @@
 /* PCI configuration space offsets (PCI Local Bus spec 3.0, 6.1; 82599 DS 9.3). */
 #define PCI_CFG_VENDOR_ID 0x00
 #define PCI_CFG_DEVICE_ID 0x02
+#define PCI_CFG_STATUS 0x06
 #define PCI_CFG_CLASS 0x0B
+#define PCI_CFG_CAP_PTR 0x34          /* first capability (PCI 3.0, 6.7) */
+#define PCI_STATUS_CAP_LIST (1u << 4) /* the capability list exists */
+#define PCI_CFG_HEADER_END 0x40       /* capabilities live after the 64-byte header */
 
 int pci_path(char *out, size_t len, const char *root, const char *addr, const char *file)
 {
@@ -85,6 +89,22 @@ int pci_read_info(const char *root, const char *addr, struct pci_info *info)
 	info->device_id = (uint16_t)(cfg[PCI_CFG_DEVICE_ID] | cfg[PCI_CFG_DEVICE_ID + 1] << 8);
 	info->class_code = cfg[PCI_CFG_CLASS];
 	return 0;
+}
+
+int pci_find_caps(const uint8_t *cfg, size_t len, uint8_t cap_id, uint8_t *offsets, int max)
+{
+	if (len < PCI_CFG_HEADER_END || !(cfg[PCI_CFG_STATUS] & PCI_STATUS_CAP_LIST))
+		return 0;
+	int found = 0;
+	uint8_t pos = cfg[PCI_CFG_CAP_PTR] & 0xFC; /* the low two bits are reserved */
+	for (size_t steps = 0; pos; steps++) {
+		if (pos < PCI_CFG_HEADER_END || pos + 2u > len || steps >= (len - PCI_CFG_HEADER_END) / 4)
+			return -1;
+		if (cfg[pos] == cap_id && found < max)
+			offsets[found++] = pos;
+		pos = cfg[pos + 1] & 0xFC;
+	}
+	return found;
 }
 
 /* A doubt about the interface state: a refusal, or with force a warning. */

@@ -16,6 +16,10 @@ struct pci_info {
 /* Checks the address syntax ("dddd:bb:dd.f") and reads the ids from config space.
  * Returns 0, or -1 with a clear error (missing device, unreadable config). */
 int pci_read_info(const char *sysfs_root, const char *addr, struct pci_info *info);
+/* Walks the capability list of config space `cfg` (`len` bytes) and stores the offsets of up to
+ * `max` capabilities with id `cap_id`, in list order. Returns how many it stored (0 without a
+ * list), or -1 if the list is malformed. */
+int pci_find_caps(const uint8_t *cfg, size_t len, uint8_t cap_id, uint8_t *offsets, int max);
 /* Fails closed: 0 only if every kernel network interface of the device is positively down
  * (or it has none); -1 with an error naming what is up or what could not be read.
  * With force, an interface that is up or unreadable is only warned about. */

@@ -12,6 +12,6 @@ int platform_enable_dma(const struct ixy_device *dev, bool io_bar)
 	uint16_t cmd;
 	if (dev->platform->config_read(dev, PCI_CFG_COMMAND, &cmd, 2) < 0)
 		return -1;
-	cmd |= (uint16_t)((io_bar ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY) | PCI_COMMAND_MASTER);
+	cmd |= (uint16_t)((io_bar ? PCI_COMMAND_IO : 0) | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	return dev->platform->config_write(dev, PCI_CFG_COMMAND, &cmd, 2);
 }

@@ -50,7 +50,7 @@ int platform_vfio_attach(struct ixy_device *dev, const char *sysfs_root);
 /* A device model: dev->hw must be set. */
 void platform_model_attach(struct ixy_device *dev);
 
-/* Bus Master Enable plus Memory (or I/O) Space Enable in the command register (PCI 3.0, 6.2.2;
+/* Bus Master Enable plus Memory (and for an I/O BAR, I/O) Space Enable in the command register (PCI 3.0, 6.2.2;
  * 82599 DS 9.3.3.3), through the platform's config space access. */
 int platform_enable_dma(const struct ixy_device *dev, bool io_bar);
 

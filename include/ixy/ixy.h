@@ -34,6 +34,8 @@ struct ixy_options {
 	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
 	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
 	enum ixy_platform platform; /* default IXY_PLATFORM_AUTO */
+	const char *virtio_ring;  /* virtio: "split" or "packed" virtqueues (packed only if the
+	                           * device offers them); default $IXY_VIRTIO_RING, else "split" */
 };
 
 struct ixy_stats {
