@@ -16,7 +16,9 @@
 # Cases, in this order in one guest:
 #   driver  guest_check on 00:06.0 and 00:07.0 wired back to back: MAC, link, promiscuous
 #           filter, MAC change, queue-count refusal, statistics, close and reopen
-#   pktgen  ixy-pktgen --count N on 00:03.0: QEMU's filter-dump pcap (also read by tshark) and
+#   pktgen  ixy-pktgen --count N --user nobody --sandbox on 00:03.0 (sysfs platform: started as
+#           root, no privilege and only the sandbox's system calls once the device is open):
+#           QEMU's filter-dump pcap (also read by tshark) and
 #           a host UDP sink each hold exactly N valid frames (seq 0..N-1) and N*60 bytes; the
 #           app's "total" line says tx_packets=N
 #   fwd     ixy-fwd between 00:04.0 and 00:05.0; the host injects frames into both NICs and
@@ -79,7 +81,9 @@ guest_workdir
 
 # ---- initramfs: busybox, the binaries (with their shared libraries if dynamic), /init ----
 root=$work/root
-mkdir -p "$root"/{bin,proc,sys,dev,tmp,mnt/huge}
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,mnt/huge,etc}
+printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 copy_binary "$busybox" busybox
 copy_binary "$pktgen" ixy-pktgen
 copy_binary "$fwd" ixy-fwd
@@ -88,7 +92,7 @@ copy_binary "$check" guest_check
 # ixy-fwd runs until the host writes a line to the serial console (QEMU's stdin), then gets
 # SIGTERM like an operator's Ctrl-C, and prints its totals.
 run="/bin/guest_check 0000:00:06.0 0000:00:07.0 $MAC_A $MAC_B $check_ring; echo \"IXYTEST-CHECK rc=\$?\"
-/bin/ixy-pktgen 0000:00:03.0 --count $PKTGEN_COUNT; echo \"IXYTEST-PKTGEN rc=\$?\"
+/bin/ixy-pktgen 0000:00:03.0 --count $PKTGEN_COUNT --user nobody --sandbox; echo \"IXYTEST-PKTGEN rc=\$?\"
 /bin/ixy-fwd 0000:00:04.0 0000:00:05.0 --seconds $FWD_SECONDS & pid=\$!
 read -r line
 kill -TERM \$pid
