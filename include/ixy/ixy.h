@@ -31,7 +31,8 @@ struct ixy_options {
 	uint32_t link_timeout_ms; /* wait for link at init; default 10000; link down is not an error */
 	bool promiscuous;         /* receive every frame (FCTRL.UPE|MPE) */
 	bool force;               /* take the device even if its kernel interface is up */
-	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
+	const char *sysfs_root;   /* default "/sys"; a fake tree (tests) brings its own VFIO nodes in
+	                           * <sysfs_root>/dev/vfio, never the host's /dev/vfio */
 	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
 	enum ixy_platform platform; /* default IXY_PLATFORM_AUTO */
 	const char *virtio_ring;  /* virtio: "split" or "packed" virtqueues (packed only if the
