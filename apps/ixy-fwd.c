@@ -10,6 +10,7 @@ static void usage(FILE *out)
 	             "  --batch      packets per RX/TX call, 1 to 512 (default 32)\n"
 	             "  --seconds    stop after S seconds\n"
 	             "  --force      take the devices even if their kernel interfaces are up\n");
+	fputs(app_common_usage, out);
 }
 
 /* One direction of forwarding. Frames the TX ring cannot take yet wait here and go first next
@@ -53,6 +54,11 @@ int main(int argc, char **argv)
 	if (app_open(&ports[0], a.args[0], &a.opts) < 0)
 		return 1;
 	if (app_open(&ports[1], a.args[1], &a.opts) < 0) {
+		app_close(&ports[0]);
+		return 1;
+	}
+	if (app_restrict(&a) < 0) {
+		app_close(&ports[1]);
 		app_close(&ports[0]);
 		return 1;
 	}

@@ -1,6 +1,7 @@
 /* The two hardware seams, for plugging in a device model instead of a real NIC.
- * On a real NIC, registers are volatile loads and stores on BAR0 and bus addresses come
- * from /proc/self/pagemap; ixy_open_hw() replaces both with these callbacks. */
+ * On a real NIC, registers are volatile loads and stores on BAR0 and bus addresses come from
+ * the platform (VFIO IOVAs, or /proc/self/pagemap on the sysfs platform); ixy_open_hw() replaces
+ * both with these callbacks. */
 #ifndef IXY_HW_H
 #define IXY_HW_H
 
