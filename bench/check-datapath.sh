@@ -4,8 +4,9 @@
 #   - no division instruction (div/idiv, and the SSE/AVX divs/divp forms);
 #   - no call out of the datapath but the indirect one behind reg_write (the device model's
 #     register callback; a volatile store on a real NIC), tx_clean and rx_drop_chain (the
-#     slow path for frames spread over several descriptors):
-#     no call into libc, so no syscall and no allocation can hide in it.
+#     slow path for frames spread over several descriptors), and the shared-mempool slow paths
+#     (tx_clean_any, mempool_cache_refill: only for a pool created shared, never for a
+#     single-thread one): no call into libc, so no syscall and no allocation can hide in it.
 # tx_clean is normally inlined into ixgbe_tx_batch (and ixgbe_tx_flush); a separate copy, if
 # the compiler keeps one, is checked too.
 #
@@ -55,7 +56,7 @@ targets=$(awk '
 	/R_X86_64_(PLT32|PC32)/ && pending != "" { t = $NF; sub(/-0x[0-9a-f]+$/, "", t); pending = t; flush(); next }
 	{ flush() }
 	END { flush() }' "$TMP/dp.s" | sort -u)
-foreign=$(echo "$targets" | grep -v -E '^(tx_clean|rx_drop_chain|ixgbe_rx_batch|ixgbe_tx_batch)(\.|$)' | grep . || true)
+foreign=$(echo "$targets" | grep -v -E '^(tx_clean|tx_clean_any|rx_drop_chain|mempool_cache_refill|ixgbe_rx_batch|ixgbe_tx_batch)(\.|$)' | grep . || true)
 echo "calls: $calls, of which indirect (the device model's register callback behind reg_write): $indirect"
 [ -z "$targets" ] || echo "direct call targets: $(echo $targets)"
 if [ -z "$foreign" ]; then

@@ -38,6 +38,7 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	dev->tx_ring_size = opts->tx_ring_size ? opts->tx_ring_size : 512;
 	dev->link_timeout_ms = opts->link_timeout_ms ? opts->link_timeout_ms : 10000;
 	dev->promiscuous = opts->promiscuous;
+	dev->rx_pool_shared = opts->rx_pool_shared;
 	dev->hugetlbfs = opts->hugetlbfs ? opts->hugetlbfs : getenv("IXY_HUGETLBFS");
 	if (!dev->hugetlbfs)
 		dev->hugetlbfs = "/mnt/huge";

@@ -38,7 +38,8 @@ struct ixy_device {
 	uint16_t tx_ring_size;
 	uint32_t link_timeout_ms;
 	bool promiscuous;
-	void *driver; /* the driver's own state */
+	bool rx_pool_shared; /* RX queues allocate from a shared mempool through a cache each */
+	void *driver;        /* the driver's own state */
 };
 
 /* Seam 1: register access. A volatile 32-bit load/store on BAR0, or the model's callback.

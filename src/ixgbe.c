@@ -9,6 +9,7 @@
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "memory.h"
+#include "mempool_cache.h"
 
 #define RX_BUF_SIZE 2048u /* data bytes per RX buffer; holds any non-jumbo frame */
 #define RX_POOL_MIN 4096u
@@ -22,7 +23,8 @@
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
-	struct ixy_mempool *pool;
+	struct ixy_mempool *pool;   /* the queue's pool, or its cache of the shared pool */
+	struct ixy_mempool *shared; /* the shared pool (rx_pool_shared), else NULL */
 	struct dma_mem ring_mem;
 	uint16_t size;
 	uint16_t next;          /* next descriptor to check for DD */
@@ -114,8 +116,14 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		uint32_t stop = size - i < n - got ? size : i + (n - got);
 		if (stop - i > top)
 			stop = i + top;
-		if (stop == i)
-			break;
+		if (stop == i) { /* no free buffer: a cache of a shared pool refills from its store */
+			if (!pool->shared)
+				break;
+			pool->free_count = top;
+			if ((top = mempool_cache_refill(pool)) == 0)
+				break;
+			continue;
+		}
 		uint32_t j = i;
 		for (; j < stop; j++) {
 			volatile union ixgbe_rx_desc *desc = &ring[j];
@@ -155,9 +163,31 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	return got;
 }
 
+/* tx_clean for a queue that sent buffers of a shared pool: each buffer goes back on its own
+ * (ixy_buf_free_any). Out of line, so the common loop below keeps its registers. */
+static __attribute__((noinline)) void tx_clean_any(struct tx_queue *q)
+{
+	uint32_t clean = q->clean, head = q->rs_head;
+	while (head != q->rs_tail) {
+		uint32_t last = q->rs_idx[head];
+		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
+			break;
+		for (;; clean = ring_next((uint16_t)clean, q->size)) {
+			ixy_buf_free_any(q->bufs[clean]);
+			if (clean == last)
+				break;
+		}
+		clean = ring_next((uint16_t)clean, q->size);
+		head = ring_next((uint16_t)head, q->size);
+	}
+	q->clean = (uint16_t)clean;
+	q->rs_head = (uint16_t)head;
+}
+
 /* Reclaims the buffers of descriptors the NIC reported done (DD on an RS descriptor covers
  * every descriptor before it, DS 7.2.3.5). Each buffer goes back to its own pool, in ring
- * order; a run of buffers from one pool (the usual case) shares one cached stack top. */
+ * order; a run of buffers from one pool (the usual case) shares one cached stack top. A buffer
+ * of a shared pool hands the rest to tx_clean_any(). */
 static void tx_clean(struct tx_queue *q)
 {
 	uint32_t size = q->size, clean = q->clean, head = q->rs_head;
@@ -174,10 +204,16 @@ static void tx_clean(struct tx_queue *q)
 			uint32_t stop = clean <= last ? last + 1 : size;
 			for (uint32_t i = clean; i < stop; i++) {
 				struct ixy_buf *buf = ring_bufs[i];
-				if (buf->pool != pool) {
+				if (__builtin_expect(buf->pool != pool,
+				                     0)) { /* a run of one pool is the rule */
 					if (pool)
 						pool->free_count = top;
 					pool = buf->pool;
+					if (pool->shared) { /* its stack is in its threads' caches */
+						q->clean = (uint16_t)i;
+						q->rs_head = (uint16_t)head;
+						goto shared;
+					}
 					stack = pool->free_stack;
 					top = pool->free_count;
 				}
@@ -193,6 +229,9 @@ static void tx_clean(struct tx_queue *q)
 		pool->free_count = top;
 	q->clean = (uint16_t)clean;
 	q->rs_head = (uint16_t)head;
+	return;
+shared:
+	tx_clean_any(q);
 }
 
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
@@ -357,13 +396,19 @@ static void free_rx_queue(struct ixy_device *dev, struct rx_queue *q)
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
+	struct ixy_mempool *pool = q->pool;
+	if (q->shared) {
+		mempool_cache_free(q->pool);
+		pool = q->shared;
+	}
 	/* The ring's buffers are this pool's; any other missing one is still in use (an app holds
 	 * it, or another port's TX ring does): then the pool must outlive this device. */
-	if (q->pool && q->pool->free_count + q->size != q->pool->count) {
+	uint32_t ring = q->ring ? q->size : 0;
+	if (pool && ixy_mempool_in_use(pool) != ring) {
 		ixy_warn("%s: %u receive buffers are still in use; their memory is not freed", dev->name,
-		         q->pool->count - q->size - q->pool->free_count);
+		         ixy_mempool_in_use(pool) - ring);
 	} else {
-		ixy_mempool_destroy(q->pool);
+		ixy_mempool_destroy(pool);
 	}
 	free(q);
 }
@@ -388,7 +433,17 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	drv->rx[n] = q;
 	q->size = size;
 	uint32_t pool_size = 2u * size + 2u * dev->tx_ring_size;
-	q->pool = ixy_mempool_create(dev, pool_size < RX_POOL_MIN ? RX_POOL_MIN : pool_size, RX_BUF_SIZE);
+	if (pool_size < RX_POOL_MIN)
+		pool_size = RX_POOL_MIN;
+	if (dev->rx_pool_shared) {
+		/* Threads' caches hold some buffers: room for a full cache per possible thread. */
+		q->shared =
+		    ixy_mempool_create_shared(dev, pool_size + 8u * IXY_MEMPOOL_CACHE_SIZE, RX_BUF_SIZE);
+		if (!q->shared || !(q->pool = mempool_cache_new(q->shared)))
+			return -1;
+	} else {
+		q->pool = ixy_mempool_create(dev, pool_size, RX_BUF_SIZE);
+	}
 	/* The ring: 128-byte aligned (page aligned here), length a multiple of 128 (DS 8.2.3.8.1, .3). */
 	if (!q->pool || dma_alloc(dev, size * sizeof(union ixgbe_rx_desc), &q->ring_mem) < 0)
 		return -1;

@@ -24,6 +24,7 @@ struct ixy_options {
 	uint32_t link_timeout_ms; /* wait for link at init; default 10000; link down is not an error */
 	bool promiscuous;         /* receive every frame (FCTRL.UPE|MPE) */
 	bool force;               /* take the device even if its kernel interface is up */
+	bool rx_pool_shared;      /* RX buffers may be freed by any thread (pipelines; ixy/mempool.h) */
 	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
 	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
 };
