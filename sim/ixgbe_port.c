@@ -1,0 +1,301 @@
+/* A virtual 82599 port: construction, its wires (loopback, peer, pcap, inject, capture), the
+ * step that runs its DMA engines and the thread that repeats it, and its violation log. */
+#include "ixgbe_port.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static pthread_once_t regs_once = PTHREAD_ONCE_INIT;
+
+static unsigned step_locked(struct ixgbe_model *m)
+{
+	unsigned work = 0;
+	if (in_reset(m))
+		return 0;
+	for (unsigned w = 0; w < 2; w++)
+		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
+			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
+	/* Frames from the wire (peer, loopback, injected). */
+	pthread_mutex_lock(&m->in.lock);
+	while (m->in.count) {
+		struct frame *f = &m->in.slots[m->in.head];
+		if (!ixgbe_rx_frame(m, f->data, f->len, f->bad_fcs, false))
+			break;
+		fifo_pop(&m->in);
+		work++;
+	}
+	bool idle_in = m->in.count == 0;
+	pthread_mutex_unlock(&m->in.lock);
+	/* Lossless pcap source: a record is consumed only once ixgbe_rx_frame() took it. */
+	if (idle_in && m->pcap_in.f) {
+		for (;;) {
+			if (!m->pcap_in.len)
+				m->pcap_in.len = pcap_reader_next(&m->pcap_in, m->who, m->cfg.quiet);
+			if (!m->pcap_in.len || !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
+				break;
+			m->pcap_in.len = 0;
+			work++;
+		}
+	}
+	return work;
+}
+
+unsigned ixgbe_model_step(struct ixgbe_model *m)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned w = step_locked(m);
+	pthread_mutex_unlock(&m->lock);
+	return w;
+}
+
+static void *model_thread(void *arg)
+{
+	struct ixgbe_model *m = arg;
+	unsigned idle = 0;
+	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
+		if (ixgbe_model_step(m)) {
+			idle = 0;
+			continue;
+		}
+		if (++idle > 64) {
+			struct timespec ts = {0, 20000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+int ixgbe_model_start(struct ixgbe_model *m)
+{
+	if (m->thread_on)
+		return 0;
+	atomic_store(&m->stop, false);
+	int e = pthread_create(&m->thread, NULL, model_thread, m);
+	if (!e)
+		m->thread_on = true;
+	return e;
+}
+
+void ixgbe_model_stop(struct ixgbe_model *m)
+{
+	if (!m->thread_on)
+		return;
+	atomic_store(&m->stop, true);
+	pthread_join(m->thread, NULL);
+	m->thread_on = false;
+}
+
+/* ---- construction, wires ---- */
+void ixgbe_model_default_config(struct ixgbe_model_config *cfg, unsigned port)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = port;
+	const uint8_t mac[6] = {0x02, 0, 0, 0, 0, (uint8_t)port};
+	memcpy(cfg->mac, mac, 6);
+	cfg->reset_reads = 2;
+	cfg->eeprom_reads = 2;
+	cfg->dmainit_reads = 2;
+	cfg->enable_reads = 2;
+	cfg->link_reads = 4;
+	cfg->check_secrx = true;
+	cfg->stuck_master = false;
+	cfg->sfp_cage_empty = false;
+	cfg->lesm_firmware = false;
+}
+
+struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_model_config *cfg)
+{
+	pthread_once(&regs_once, ixgbe_regs_init);
+	struct ixgbe_model *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->bus = bus;
+	m->cfg = *cfg;
+	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
+	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
+	rule_log_init(&m->log, m->who, cfg->quiet);
+	m->pcap_out.fixed_time = cfg->fixed_pcap_time;
+	pthread_mutex_init(&m->lock, NULL);
+	fifo_init(&m->in);
+	fifo_init(&m->cap);
+	m->cap.limit = (size_t)64 << 20;
+	ixgbe_regs_reset(m);
+	/* Power-on reset and EEPROM auto-read have finished by the time software looks. */
+	m->rst_done = m->ard_due = m->dmai_due = 0;
+	return m;
+}
+
+void ixgbe_model_disconnect(struct ixgbe_model *m)
+{
+	pthread_mutex_lock(&m->lock);
+	struct ixgbe_model *p = m->peer;
+	m->peer = NULL;
+	pthread_mutex_unlock(&m->lock);
+	if (p && p != m) {
+		pthread_mutex_lock(&p->lock);
+		if (p->peer == m)
+			p->peer = NULL;
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+void ixgbe_model_set_sfp_cage(struct ixgbe_model *m, bool full)
+{
+	pthread_mutex_lock(&m->lock);
+	m->cfg.sfp_cage_empty = !full;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void ixgbe_model_firmware_hold_mac_csr(struct ixgbe_model *m, unsigned reads)
+{
+	pthread_mutex_lock(&m->lock);
+	m->fw_hold_end = m->reads + reads;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void ixgbe_model_set_loopback(struct ixgbe_model *m, bool on)
+{
+	ixgbe_model_disconnect(m);
+	pthread_mutex_lock(&m->lock);
+	m->peer = on ? m : NULL;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void ixgbe_model_connect(struct ixgbe_model *a, struct ixgbe_model *b)
+{
+	ixgbe_model_disconnect(a);
+	ixgbe_model_disconnect(b);
+	pthread_mutex_lock(&a->lock);
+	a->peer = b;
+	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_lock(&b->lock);
+	b->peer = a;
+	pthread_mutex_unlock(&b->lock);
+}
+
+int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
+{
+	bool swap;
+	FILE *f = pcap_open_read(path, &swap, err, errlen);
+	if (!f)
+		return -1;
+	pthread_mutex_lock(&m->lock);
+	if (m->pcap_in.f)
+		fclose(m->pcap_in.f);
+	m->pcap_in.f = f;
+	m->pcap_in.swap = swap;
+	m->pcap_in.eof = false;
+	m->pcap_in.len = 0;
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
+{
+	FILE *f = pcap_open_write(path, err, errlen);
+	if (!f)
+		return -1;
+	pthread_mutex_lock(&m->lock);
+	if (m->pcap_out.f)
+		fclose(m->pcap_out.f);
+	m->pcap_out.f = f;
+	m->pcap_out.n = 0;
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+bool ixgbe_model_rx_pcap_done(struct ixgbe_model *m)
+{
+	pthread_mutex_lock(&m->lock);
+	bool d = !m->pcap_in.f || (m->pcap_in.eof && !m->pcap_in.len);
+	pthread_mutex_unlock(&m->lock);
+	return d;
+}
+
+bool ixgbe_model_inject(struct ixgbe_model *m, const void *frame, size_t len)
+{
+	if (len > WIRE_MAX_FRAME)
+		return false;
+	return fifo_offer(&m->in, frame, (uint32_t)len, false);
+}
+
+void ixgbe_model_capture(struct ixgbe_model *m, bool on)
+{
+	pthread_mutex_lock(&m->lock);
+	m->capture_on = on;
+	pthread_mutex_unlock(&m->lock);
+}
+
+size_t ixgbe_model_captured(struct ixgbe_model *m, void *buf, size_t cap)
+{
+	size_t len = 0;
+	pthread_mutex_lock(&m->cap.lock);
+	if (m->cap.count) {
+		struct frame *f = &m->cap.slots[m->cap.head];
+		len = f->len;
+		memcpy(buf, f->data, len < cap ? len : cap);
+		fifo_pop(&m->cap);
+	}
+	pthread_mutex_unlock(&m->cap.lock);
+	return len;
+}
+
+void ixgbe_model_free(struct ixgbe_model *m)
+{
+	if (!m)
+		return;
+	ixgbe_model_stop(m);
+	ixgbe_model_disconnect(m);
+	if (m->pcap_in.f)
+		fclose(m->pcap_in.f);
+	if (m->pcap_out.f)
+		fclose(m->pcap_out.f);
+	rule_log_free(&m->log);
+	fifo_destroy(&m->in);
+	fifo_destroy(&m->cap);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+unsigned ixgbe_model_violations(struct ixgbe_model *m)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned n = m->log.nviol;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+bool ixgbe_model_violation(struct ixgbe_model *m, unsigned i, char *buf, size_t len)
+{
+	pthread_mutex_lock(&m->lock);
+	bool ok = rule_message(&m->log, i, buf, len);
+	pthread_mutex_unlock(&m->lock);
+	return ok;
+}
+
+unsigned ixgbe_model_count_matching(struct ixgbe_model *m, const char *needle)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned n = rule_count_matching(&m->log, needle);
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+unsigned ixgbe_model_warnings(struct ixgbe_model *m)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned n = m->log.nwarn;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+void ixgbe_model_clear_violations(struct ixgbe_model *m)
+{
+	pthread_mutex_lock(&m->lock);
+	rule_log_clear(&m->log);
+	pthread_mutex_unlock(&m->lock);
+}

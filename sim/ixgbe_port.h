@@ -1,0 +1,137 @@
+/* The private state of a virtual 82599 port, shared by the register file (ixgbe_registers.c,
+ * ixgbe_queues.c), the DMA engines (ixgbe_rx.c, ixgbe_tx.c) and the port (ixgbe_port.c).
+ * Calls go one way only: port -> registers -> queues -> Tx engine; port -> Rx and Tx engines;
+ * all of them -> bus, wire, pcap_io, rules. */
+#ifndef SIM_IXGBE_PORT_H
+#define SIM_IXGBE_PORT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "ixgbe_model.h"
+#include "ixgbe_reg_map.h"
+#include "pcap_io.h"
+#include "rules.h"
+#include "wire.h"
+
+struct queue {
+	uint32_t head, tail;
+	uint64_t en_due, dis_due;   /* read counts at which ENABLE reads as written */
+	bool seen_enabled;          /* driver read ENABLE = 1 since it was set */
+	uint8_t *ring;              /* validated at enable */
+	uint32_t size;              /* descriptors, at enable */
+	uint32_t programmed;        /* bit0 BAL, bit1 LEN written since reset */
+	uint32_t flagged;           /* once-only violation bits */
+	uint32_t wb_next, wb_count; /* Tx: batched write-back (WTHRESH>0) */
+};
+#define FLAG_DCA 1u
+#define FLAG_CRC 2u
+
+struct ixgbe_model {
+	pthread_mutex_t lock;
+	struct ixgbe_bus *bus;
+	struct ixgbe_model_config cfg;
+	char name[32];
+	char who[48]; /* "ixgbe-model[<name>]", the prefix of its messages */
+	uint64_t reads;
+	uint64_t rst_done, ard_due, dmai_due, link_due;
+	bool link_was_up;
+	bool secrx_rdy_seen;
+	bool master_flushed; /* E10: the flush was done (cfg.stuck_master); survives resets */
+	/* SW/FW semaphore (not touched by CTRL.RST/LRST) */
+	uint32_t swsm;        /* SWSM bits SMBI | SWESMBI */
+	uint32_t gssr_sw;     /* SW_FW_SYNC bits 4:0 */
+	uint64_t fw_hold_end; /* firmware holds MAC_CSR during reads number <= this */
+	uint32_t flagged_global;
+	uint32_t regs[NREGS];
+	uint64_t cnt[NCNT];
+	uint32_t snap[NCNT];
+	struct queue rxq[NQ], txq[NQ];
+	uint64_t rx_running[2], tx_running[2]; /* bitmaps of queues with ENABLE set */
+	/* wires */
+	struct ixgbe_model *peer; /* self for loopback */
+	struct pcap_reader pcap_in;
+	struct pcap_writer pcap_out;
+	struct fifo in; /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	bool capture_on;
+	struct fifo cap;
+	uint8_t scratch[WIRE_MAX_FRAME + 64];
+	/* violations */
+	struct rule_log log;
+	uint8_t warned[NREGS / 8]; /* offsets already warned about (printed once) */
+	/* thread */
+	pthread_t thread;
+	bool thread_on;
+	atomic_bool stop;
+};
+
+static inline uint32_t *reg(struct ixgbe_model *m, uint32_t off)
+{
+	return &m->regs[off / 4];
+}
+
+static inline uint32_t rxq_base(unsigned n)
+{
+	return n < 64 ? 0x01000 + 0x40 * n : 0x0D000 + 0x40 * (n - 64);
+}
+
+static inline uint32_t txq_base(unsigned n)
+{
+	return 0x06000 + 0x40 * n;
+}
+
+/* Rx queue registers: 0x01000 + 0x40n (n < 64), 0x0D000 + 0x40(n - 64); Tx: 0x06000 + 0x40n
+ * (DS 8.2.3.8, 8.2.3.9). */
+static inline bool is_rxq_reg(uint32_t r)
+{
+	return (r >= 0x01000 && r < 0x02000) || (r >= 0x0D000 && r < 0x0E000);
+}
+
+static inline bool is_txq_reg(uint32_t r)
+{
+	return r >= 0x06000 && r < 0x08000;
+}
+
+static inline bool in_reset(const struct ixgbe_model *m)
+{
+	return m->reads < m->rst_done;
+}
+
+static inline bool link_up(const struct ixgbe_model *m)
+{
+	return !in_reset(m) && m->reads >= m->link_due;
+}
+
+static inline bool q_running(const struct ixgbe_model *m, const struct queue *q, uint32_t ctl)
+{
+	return (ctl & XDCTL_ENABLE) && m->reads >= q->en_due;
+}
+
+/* The PRC64..PRC1522 / PTC64..PTC1522 bucket of a frame of l bytes on the wire (DS 8.2.3.23). */
+static inline unsigned size_bucket(uint32_t l)
+{
+	return l <= 64 ? 0 : l <= 127 ? 1 : l <= 255 ? 2 : l <= 511 ? 3 : l <= 1023 ? 4 : 5;
+}
+
+/* ixgbe_registers.c: the register file. */
+void ixgbe_regs_init(void); /* once per process, before the first port */
+void ixgbe_regs_reset(struct ixgbe_model *m);
+
+/* ixgbe_queues.c: the per-queue registers (DS 8.2.3.8, 8.2.3.9). r is a canonical offset. */
+uint32_t ixgbe_queue_read(struct ixgbe_model *m, uint32_t r, bool side);
+void ixgbe_rxq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
+void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
+
+/* ixgbe_rx.c: one frame from the wire into the Rx rings. Returns 1 if it was consumed (delivered
+ * or dropped), 0 if it must wait; a lossless source never loses a frame. */
+int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless);
+
+/* ixgbe_tx.c: runs Tx queue n; returns the descriptors processed. */
+unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n);
+/* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */
+void ixgbe_tx_flush_wb(struct queue *q);
+
+#endif

@@ -1,0 +1,34 @@
+/* The violation log of a device model: every programming error the datasheet forbids is
+ * recorded with its rule and datasheet section, printed to stderr (unless quiet) and counted;
+ * warnings (accesses to offsets with no register, writes to read-only registers) are counted
+ * separately. Independent of the 82599. Not locked: the owning model holds its own lock. */
+#ifndef SIM_RULES_H
+#define SIM_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RULES_MAX_KEPT 1024u
+
+struct rule_log {
+	const char *who; /* names the device in messages, e.g. "ixgbe-model[sim:0]" */
+	bool quiet;      /* do not print to stderr */
+	unsigned nviol, nwarn;
+	char *kept[RULES_MAX_KEPT]; /* the first messages */
+};
+
+void rule_log_init(struct rule_log *log, const char *who, bool quiet);
+/* Frees the kept messages. */
+void rule_log_free(struct rule_log *log);
+void rule_violation(struct rule_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Counts a warning; prints it only if print is set (the caller prints each cause once). */
+void rule_warning(struct rule_log *log, bool print, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copy of kept message i into buf; false if i is out of range or was not kept. */
+bool rule_message(const struct rule_log *log, unsigned i, char *buf, size_t len);
+/* Number of kept messages containing needle. */
+unsigned rule_count_matching(const struct rule_log *log, const char *needle);
+/* Forgets all violations and warnings. */
+void rule_log_clear(struct rule_log *log);
+
+#endif
