@@ -128,6 +128,8 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 /* ixgbe_rx.c: one frame from the wire into the Rx rings. Returns 1 if it was consumed (delivered
  * or dropped), 0 if it must wait; a lossless source never loses a frame. */
 int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless);
+/* ixgbe_rss.c: the RX queue of a frame that passed the filters (RSS, or queue 0). */
+unsigned ixgbe_rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
 
 /* ixgbe_tx.c: runs Tx queue n; returns the descriptors processed. */
 unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n);

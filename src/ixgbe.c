@@ -27,9 +27,11 @@ struct rx_queue {
 	struct ixy_mempool *shared; /* the shared pool (rx_pool_shared), else NULL */
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t next;          /* next descriptor to check for DD */
-	bool discard;           /* inside a multi-descriptor frame being dropped */
-	struct ixy_buf *bufs[]; /* buffer behind each descriptor: write-back overwrites its address */
+	uint16_t next;                /* next descriptor to check for DD */
+	bool discard;                 /* inside a multi-descriptor frame being dropped */
+	atomic_uint_least64_t errors; /* frames dropped whole; written by the owner, read by stats */
+	uint64_t errors_reported;     /* stats thread: errors already reported */
+	struct ixy_buf *bufs[];       /* buffer behind each descriptor: write-back overwrites its address */
 };
 
 struct tx_queue {
@@ -44,9 +46,25 @@ struct tx_queue {
 	struct ixy_buf *bufs[];
 };
 
+/* The clear-on-read counters, summed since init (DS 8.2.3.23): per statistics index (RX queue
+ * q and TX queue q count in index q mod 16), and the device-wide ones. */
+struct counters {
+	uint64_t rx_packets[STAT_INDEXES];
+	uint64_t rx_bytes[STAT_INDEXES];
+	uint64_t rx_dropped[STAT_INDEXES];
+	uint64_t tx_packets[STAT_INDEXES];
+	uint64_t tx_bytes[STAT_INDEXES];
+	uint64_t missed;
+	uint64_t gptc;
+	uint64_t gotc; /* with CRC */
+};
+
 struct ixgbe {
 	struct rx_queue *rx[64];
 	struct tx_queue *tx[64];
+	struct counters sum;            /* everything read from the counters */
+	struct ixy_stats dev_reported;  /* what ixy_read_stats() already reported */
+	struct counters queue_reported; /* what ixy_read_queue_stats() already reported */
 };
 
 /* 82599 physical functions (fact sheet 1.1). X540/X550 are refused: their link setup goes
@@ -88,8 +106,13 @@ static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i)
 		desc->read.pkt_addr = q->bufs[i]->bus_addr;
 		desc->read.hdr_addr = 0;
 		i = ring_next((uint16_t)i, q->size);
-		if (status & IXGBE_RXD_STAT_EOP)
+		if (status & IXGBE_RXD_STAT_EOP) {
+			/* One writer (the queue's owner); a relaxed add keeps the stats reader race-free. */
+			atomic_store_explicit(&q->errors,
+			                      atomic_load_explicit(&q->errors, memory_order_relaxed) + 1,
+			                      memory_order_relaxed);
 			return i;
+		}
 	}
 }
 
@@ -297,21 +320,87 @@ static uint64_t read_counter64(struct ixy_device *dev, uint32_t low, uint32_t hi
 	return v | (uint64_t)reg_read(dev, high) << 32;
 }
 
-static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
+/* Adds every clear-on-read counter to drv->sum. */
+static void read_counters(struct ixy_device *dev, struct counters *sum)
 {
-	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3).
-	 * After reset every queue maps to statistics index 0 (DS 8.2.3.8.x RQSMR). */
 	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
-		stats->rx_packets += reg_read(dev, IXGBE_QPRC(i));
-		stats->rx_bytes += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
-		stats->rx_dropped += reg_read(dev, IXGBE_QPRDC(i));
+		sum->rx_packets[i] += reg_read(dev, IXGBE_QPRC(i));
+		sum->rx_bytes[i] += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
+		sum->rx_dropped[i] += reg_read(dev, IXGBE_QPRDC(i));
+		sum->tx_packets[i] += reg_read(dev, IXGBE_QPTC(i));
+		sum->tx_bytes[i] += read_counter64(dev, IXGBE_QBTC_L(i), IXGBE_QBTC_H(i));
 	}
 	for (uint32_t i = 0; i < 8; i++)
-		stats->rx_dropped += reg_read(dev, IXGBE_MPC(i));
-	uint32_t tx = reg_read(dev, IXGBE_GPTC);
-	stats->tx_packets += tx;
+		sum->missed += reg_read(dev, IXGBE_MPC(i));
+	sum->gptc += reg_read(dev, IXGBE_GPTC);
+	sum->gotc += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH);
+}
+
+static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
+{
+	struct ixgbe *drv = dev->driver;
+	read_counters(dev, &drv->sum);
+	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3). */
+	struct ixy_stats now = {0};
+	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
+		now.rx_packets += drv->sum.rx_packets[i];
+		now.rx_bytes += drv->sum.rx_bytes[i];
+		now.rx_dropped += drv->sum.rx_dropped[i];
+	}
+	now.rx_dropped += drv->sum.missed;
+	now.tx_packets = drv->sum.gptc;
 	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
-	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
+	now.tx_bytes = drv->sum.gotc - drv->sum.gptc * CRC_LEN;
+	stats->rx_packets += now.rx_packets - drv->dev_reported.rx_packets;
+	stats->rx_bytes += now.rx_bytes - drv->dev_reported.rx_bytes;
+	stats->rx_dropped += now.rx_dropped - drv->dev_reported.rx_dropped;
+	stats->tx_packets += now.tx_packets - drv->dev_reported.tx_packets;
+	stats->tx_bytes += now.tx_bytes - drv->dev_reported.tx_bytes;
+	drv->dev_reported = now;
+}
+
+/* RX queue q counts in statistics index q (at most 16 RX queues); TX queue q in q mod 16, set in
+ * RQSMR/TQSM at init. */
+static void ixgbe_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[],
+                                   struct ixy_queue_stats tx[])
+{
+	struct ixgbe *drv = dev->driver;
+	struct counters *sum = &drv->sum, *seen = &drv->queue_reported;
+	read_counters(dev, sum);
+	for (uint16_t q = 0; rx && q < dev->rx_queues; q++) {
+		rx[q].packets += sum->rx_packets[q] - seen->rx_packets[q];
+		rx[q].bytes += sum->rx_bytes[q] - seen->rx_bytes[q];
+		rx[q].dropped += sum->rx_dropped[q] - seen->rx_dropped[q];
+		uint64_t errors = atomic_load_explicit(&drv->rx[q]->errors, memory_order_relaxed);
+		rx[q].errors += errors - drv->rx[q]->errors_reported;
+		drv->rx[q]->errors_reported = errors;
+	}
+	for (uint16_t q = 0; tx && q < dev->tx_queues && q < STAT_INDEXES; q++) {
+		tx[q].packets += sum->tx_packets[q] - seen->tx_packets[q];
+		tx[q].bytes += sum->tx_bytes[q] - seen->tx_bytes[q];
+	}
+	/* Only the indexes reported move on: with rx NULL the RX counts wait for the next call. */
+	if (rx) {
+		memcpy(seen->rx_packets, sum->rx_packets, sizeof(sum->rx_packets));
+		memcpy(seen->rx_bytes, sum->rx_bytes, sizeof(sum->rx_bytes));
+		memcpy(seen->rx_dropped, sum->rx_dropped, sizeof(sum->rx_dropped));
+	}
+	if (tx) {
+		memcpy(seen->tx_packets, sum->tx_packets, sizeof(sum->tx_packets));
+		memcpy(seen->tx_bytes, sum->tx_bytes, sizeof(sum->tx_bytes));
+	}
+}
+
+/* Statistics index of each queue: RX queue q -> q, TX queue q -> q mod 16 (DS 8.2.3.23). */
+static void init_queue_stat_map(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < 32; n++) {
+		uint32_t map = 0;
+		for (uint32_t k = 0; k < 4; k++)
+			map |= ((4 * n + k) % STAT_INDEXES) << (8 * k);
+		reg_write(dev, IXGBE_RQSMR(n), map);
+		reg_write(dev, IXGBE_TQSM(n), map);
+	}
 }
 
 /* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, DS 4.6.7). */
@@ -476,7 +565,7 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	return 0;
 }
 
-/* RSS spreads IPv4 flows over the RX queues (fact sheet 3.10): a Toeplitz hash of the addresses,
+/* RSS spreads IPv4 and IPv6 flows over the RX queues (DS 7.1.2.8): a Toeplitz hash of the addresses,
  * and of the ports for TCP and UDP, picks one of 128 RETA entries, each naming a queue. The key
  * repeats 0x6D5A, which hashes both directions of a flow alike. Set while RXEN is clear. */
 static void init_rss(struct ixy_device *dev)
@@ -489,8 +578,10 @@ static void init_rss(struct ixy_device *dev)
 			entries |= ((4 * i + k) % dev->rx_queues) << (8 * k);
 		reg_write(dev, IXGBE_RETA(i), entries); /* entry 4i+k in byte k (DS 8.2.3.7.13) */
 	}
+	/* Hash types (DS 7.1.2.8): addresses of IPv4 and IPv6 frames, plus the ports for TCP and UDP. */
 	reg_write(dev, IXGBE_MRQC,
-	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP);
+	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP |
+	              IXGBE_MRQC_IPV6 | IXGBE_MRQC_IPV6_TCP | IXGBE_MRQC_IPV6_UDP);
 }
 
 /* DS 4.6.7 */
@@ -676,8 +767,8 @@ static int reset(struct ixy_device *dev)
 
 static void clear_stats(struct ixy_device *dev)
 {
-	struct ixy_stats discard = {0};
-	ixgbe_read_stats(dev, &discard); /* clear on read (DS 4.6.5) */
+	struct counters discard = {0};
+	read_counters(dev, &discard); /* clear on read (DS 4.6.5) */
 }
 
 static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
@@ -750,6 +841,7 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .close = ixgbe_close,
     .tx_flush = ixgbe_tx_flush,
     .read_stats = ixgbe_read_stats,
+    .read_queue_stats = ixgbe_read_queue_stats,
     .set_promiscuous = ixgbe_set_promiscuous,
     .get_mac = ixgbe_get_mac,
     .set_mac = ixgbe_set_mac,
@@ -808,6 +900,7 @@ int ixgbe_init(struct ixy_device *dev)
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
 	swfw_release(dev, IXGBE_SW_FW_SYNC_MAC_CSR);
 	clear_stats(dev);
+	init_queue_stat_map(dev);
 	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
 		goto fail;
 	uint32_t speed = ixy_wait_for_link(dev, dev->link_timeout_ms);
