@@ -90,6 +90,14 @@ static inline uint16_t ring_next(uint16_t i, uint16_t size)
 
 /* ---- datapath ---- */
 
+/* The descriptor word the NIC writes DD into, read with acquire ordering: what the NIC wrote
+ * before it (the rest of the descriptor, the frame) is read after it (DS 7.1.9, 7.2.3.5). On
+ * x86 a plain load; to ThreadSanitizer and a device model's DMA thread, the synchronisation. */
+static inline uint32_t desc_status(const volatile uint32_t *word)
+{
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
 /* Drops the rest of a frame spread over several descriptors, up to its EOP: only frames over
  * 2 KB span descriptors, and the MAC drops those without jumbo frames (DS 7.1.6.2). Each
  * descriptor is re-armed with its own buffer. Returns the next descriptor to check; q->discard
@@ -98,11 +106,10 @@ static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i)
 {
 	for (;;) {
 		volatile union ixgbe_rx_desc *desc = &q->ring[i];
-		uint32_t status = desc->wb.status_error;
+		uint32_t status = desc_status(&desc->wb.status_error);
 		q->discard = !(status & IXGBE_RXD_STAT_DD);
 		if (q->discard)
 			return i;
-		atomic_thread_fence(memory_order_acquire);
 		desc->read.pkt_addr = q->bufs[i]->bus_addr;
 		desc->read.hdr_addr = 0;
 		i = ring_next((uint16_t)i, q->size);
@@ -150,11 +157,9 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		uint32_t j = i;
 		for (; j < stop; j++) {
 			volatile union ixgbe_rx_desc *desc = &ring[j];
-			uint32_t status = desc->wb.status_error;
+			uint32_t status = desc_status(&desc->wb.status_error);
 			if (!(status & IXGBE_RXD_STAT_DD))
 				break;
-			/* The status word is read before the rest of the descriptor (DS 7.1.9). */
-			atomic_thread_fence(memory_order_acquire);
 			struct ixy_buf *fresh = stack[--top];
 			struct ixy_buf *buf = ring_bufs[j];
 			buf->len = desc->wb.length;
@@ -193,7 +198,7 @@ static __attribute__((noinline)) void tx_clean_any(struct tx_queue *q)
 	uint32_t clean = q->clean, head = q->rs_head;
 	while (head != q->rs_tail) {
 		uint32_t last = q->rs_idx[head];
-		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
+		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
 			break;
 		for (;; clean = ring_next((uint16_t)clean, q->size)) {
 			ixy_buf_free_any(q->bufs[clean]);
@@ -220,7 +225,7 @@ static void tx_clean(struct tx_queue *q)
 	uint32_t top = 0;
 	while (head != q->rs_tail) {
 		uint32_t last = q->rs_idx[head];
-		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
+		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
 			break;
 		/* [clean, last], in at most two runs without wrap check. */
 		for (;;) {
