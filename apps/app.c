@@ -66,10 +66,10 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a)
 {
 	static const struct option all[] = {
-	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
-	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
-	    {"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
-	    {"help", no_argument, 0, 'h'}};
+	    {"size", required_argument, 0, 's'},    {"batch", required_argument, 0, 'b'},
+	    {"count", required_argument, 0, 'c'},   {"seconds", required_argument, 0, 't'},
+	    {"pcap", required_argument, 0, 'p'},    {"force", no_argument, 0, 'f'},
+	    {"threads", required_argument, 0, 'T'}, {"help", no_argument, 0, 'h'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -96,6 +96,9 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 			break;
 		case 'p':
 			a->pcap = optarg;
+			break;
+		case 'T':
+			ok = app_parse_u64(prog, "--threads", optarg, 1, 16, &a->threads);
 			break;
 		case 'f':
 			a->opts.force = true;

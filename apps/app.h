@@ -25,6 +25,7 @@ struct app_args {
 	uint64_t count;   /* --count, 0 = no limit */
 	uint64_t seconds; /* --seconds, 0 = no limit */
 	const char *pcap; /* --pcap FILE */
+	uint64_t threads; /* --threads, 1..16 worker threads, each with its own queue(s) */
 	bool size_given;
 	struct ixy_options opts; /* --force sets opts.force */
 	char **args;             /* the positional arguments */
@@ -33,7 +34,7 @@ struct app_args {
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
+ * seconds, pcap, threads), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
  * which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after
  * a usage error (both print usage()). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
