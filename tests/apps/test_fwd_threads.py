@@ -5,9 +5,7 @@ port 1 exactly once, in order per flow; per-thread and per-queue counts agree wi
 import os
 import random
 import re
-import subprocess
 import sys
-import tempfile
 from collections import defaultdict
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -15,7 +13,7 @@ import pcaplib  # noqa: E402
 
 THREADS = 4
 bindir = sys.argv[1]
-tmp = tempfile.mkdtemp(prefix="ixy-fwd-threads-")
+tmp = pcaplib.tmpdir("ixy-fwd-threads-")
 rng = random.Random(7)
 
 
@@ -48,10 +46,7 @@ inp, out = os.path.join(tmp, "in.pcap"), os.path.join(tmp, "out.pcap")
 pcaplib.write(inp, frames)
 
 p0, p1 = f"sim:0,rx-pcap={inp}", f"sim:1,null,tx-pcap={out}"
-cmd = [os.path.join(bindir, "ixy-fwd"), p0, p1, "--seconds", "4", "--threads", str(THREADS)]
-res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-print(res.stdout)
-print(res.stderr, file=sys.stderr)
+res = pcaplib.run(bindir, "ixy-fwd", p0, p1, "--seconds", 4, "--threads", THREADS)
 assert res.returncode == 0, f"ixy-fwd exited {res.returncode}"
 got = pcaplib.frames_of(out)
 assert sorted(got) == sorted(frames), f"{len(got)} frames forwarded, {len(frames)} sent, or bytes differ"
@@ -75,7 +70,6 @@ for q in range(THREADS):
     assert int(rx["rx_packets"]) == fwd and int(tx["tx_packets"]) == fwd, (q, rx, tx)
     assert int(rx["rx_bytes"]) == int(tx["tx_bytes"]) and int(rx["rx_dropped"]) == 0, (q, rx, tx)
 assert sum(int(queues[(p1, q)]["tx_bytes"]) for q in range(THREADS)) == sum(map(len, frames))
-totals = dict(re.findall(r"^total (\S+) (.*)$", res.stdout, re.M))
-t1 = dict(kv.split("=") for kv in totals[p1].split())
-assert int(t1["tx_packets"]) == len(frames), t1
+t1 = pcaplib.total(res.stdout, p1)
+assert t1["tx_packets"] == len(frames), t1
 print(f"fwd threads: ok, {len(frames)} frames over {THREADS} threads: {[int(t[2]) for t in threads]}")

@@ -3,22 +3,16 @@
 frames between them; per-thread, per-queue and total counts agree with the wire."""
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import pcaplib  # noqa: E402
 
 THREADS, COUNT, SIZE = 4, 10001, 100
 bindir = sys.argv[1]
-out = os.path.join(tempfile.mkdtemp(prefix="ixy-pktgen-threads-"), "out.pcap")
+out = os.path.join(pcaplib.tmpdir("ixy-pktgen-threads-"), "out.pcap")
 dev = f"sim:0,null,tx-pcap={out}"
-cmd = [os.path.join(bindir, "ixy-pktgen"), dev, "--count", str(COUNT), "--size", str(SIZE),
-       "--threads", str(THREADS)]
-res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-print(res.stdout)
-print(res.stderr, file=sys.stderr)
+res = pcaplib.run(bindir, "ixy-pktgen", dev, "--count", COUNT, "--size", SIZE, "--threads", THREADS)
 assert res.returncode == 0, f"ixy-pktgen exited {res.returncode}"
 got = pcaplib.frames_of(out)
 assert len(got) == COUNT and all(len(f) == SIZE for f in got), f"{len(got)} frames on the wire"
@@ -29,8 +23,8 @@ queues = {int(m[0]): dict(kv.split("=") for kv in m[1].split())
 for q in range(THREADS):
     assert int(queues[q]["tx_packets"]) == threads[q], (q, queues[q])
     assert int(queues[q]["tx_bytes"]) == threads[q] * SIZE, (q, queues[q])
-total = dict(kv.split("=") for kv in re.search(r"^total \S+ (.*)$", res.stdout, re.M)[1].split())
-assert int(total["tx_packets"]) == COUNT, total
+total = pcaplib.total(res.stdout, dev)
+assert total["tx_packets"] == COUNT, total
 # Each worker numbers its own frames: per thread, sequence numbers 0..n-1 appear once.
 seqs = sorted(int.from_bytes(f[42:46], "little") for f in got)
 want = sorted(s for n in threads for s in range(n))

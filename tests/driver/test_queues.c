@@ -249,26 +249,8 @@ static void test_queue_stats(struct ixgbe_bus *bus)
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(struct ixgbe_bus *);
-	} cases[] = {{"rss_vectors", test_rss_vectors},
-	             {"rss_ipv6", test_rss_ipv6},
-	             {"queue_stats", test_queue_stats}};
-	int ran = 0;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (argc == 2 && strcmp(argv[1], cases[i].name) != 0)
-			continue;
-		struct ixgbe_bus *bus = ixgbe_bus_new();
-		CHECK(bus);
-		cases[i].fn(bus);
-		ixgbe_bus_free(bus);
-		printf("%s: ok\n", cases[i].name);
-		ran++;
-	}
-	if (!ran) {
-		fprintf(stderr, "unknown case %s\n", argv[1]);
-		return 2;
-	}
-	return 0;
+	static const struct test_case cases[] = {{"rss_vectors", test_rss_vectors},
+	                                         {"rss_ipv6", test_rss_ipv6},
+	                                         {"queue_stats", test_queue_stats}};
+	return run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
