@@ -129,7 +129,7 @@ static inline void tx_reclaim(struct virtio_dev *v)
 		uint16_t id = (uint16_t)q->used->ring[q->used_last & q->mask].id;
 		struct ixy_buf *buf = q->bufs[id];
 		bytes += buf->len;
-		ixy_buf_free(buf);
+		ixy_buf_free_any(buf); /* the app's buffers may come from a shared pool */
 		q->bufs[id] = NULL;
 		q->free_desc[q->free_count++] = id;
 		q->used_last++;
@@ -325,7 +325,7 @@ static void free_driver(struct virtio_dev *v)
 		if (qs[i]->bufs) {
 			for (uint32_t d = 0; d < qs[i]->size; d++)
 				if (qs[i]->bufs[d])
-					ixy_buf_free(qs[i]->bufs[d]);
+					ixy_buf_free_any(qs[i]->bufs[d]);
 		}
 		free(qs[i]->bufs);
 		free(qs[i]->free_desc);
@@ -543,7 +543,10 @@ int virtio_init(struct ixy_device *dev)
 
 	/* RX buffers: every descriptor holds one; the pool has room for a full TX ring elsewhere
 	 * (forwarding) and what the app holds. */
-	v->rx_pool = ixy_mempool_create(dev, 2u * rx_size + RX_POOL_EXTRA, 0);
+	v->rx_pool = dev->rx_pool_shared
+	                 ? ixy_mempool_create_shared(
+	                       dev, 2u * rx_size + RX_POOL_EXTRA + 8u * IXY_MEMPOOL_CACHE_SIZE, 0)
+	                 : ixy_mempool_create(dev, 2u * rx_size + RX_POOL_EXTRA, 0);
 	if (!v->rx_pool)
 		goto fail;
 	for (uint16_t i = 0; i < rx_size; i++) {
