@@ -195,14 +195,22 @@ void ixy_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[], s
 	add_stats(&dev->stats_pending, &s);
 	add_stats(&s, &dev->queue_pending);
 	dev->queue_pending = (struct ixy_stats){0};
+	/* A side not asked for keeps its counts for the next call. */
 	if (rx) {
 		rx[0].packets += s.rx_packets;
 		rx[0].bytes += s.rx_bytes;
 		rx[0].dropped += s.rx_dropped;
+	} else {
+		dev->queue_pending.rx_packets = s.rx_packets;
+		dev->queue_pending.rx_bytes = s.rx_bytes;
+		dev->queue_pending.rx_dropped = s.rx_dropped;
 	}
 	if (tx) {
 		tx[0].packets += s.tx_packets;
 		tx[0].bytes += s.tx_bytes;
+	} else {
+		dev->queue_pending.tx_packets = s.tx_packets;
+		dev->queue_pending.tx_bytes = s.tx_bytes;
 	}
 }
 
