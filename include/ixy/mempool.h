@@ -91,9 +91,9 @@ static inline void ixy_buf_free(struct ixy_buf *buf)
 	pool->free_stack[pool->free_count++] = buf;
 }
 
-/* Returns a buffer to its pool, of either kind, from any thread (a shared pool's buffer goes
- * into the calling thread's cache). What pipeline code and code that does not know the pool's
- * kind use. */
+/* Returns a buffer to its pool, of either kind: a shared pool's buffer from any thread (into
+ * the calling thread's cache), a single-thread pool's from the thread using that pool. What
+ * pipeline code and code that does not know the pool's kind use. */
 static inline void ixy_buf_free_any(struct ixy_buf *buf)
 {
 	if (buf->pool->shared)
