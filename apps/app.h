@@ -29,20 +29,31 @@ struct app_args {
 	const char *csv;  /* --csv FILE */
 	const char *plot; /* --plot FILE */
 	bool sw_stamps;   /* --sw-stamps */
+	uint64_t threads; /* --threads, 1..16 worker threads, each with its own queue(s) */
 	bool size_given;
-	struct ixy_options opts; /* --force sets opts.force */
+	struct ixy_options opts; /* --force sets opts.force, --vfio/--sysfs opts.platform */
+	const char *user;        /* --user NAME: drop to it once set up */
+	bool sandbox;            /* --sandbox: seccomp filter once set up */
 	char **args;             /* the positional arguments */
 };
 
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap, rate, csv, plot, sw-stamps), --force and --help (-h), and exactly `nargs` positional
- * arguments (`arg_names` says which, for the error). Returns -1 to go on; otherwise the exit status:
- * 0 after --help, 2 after a usage error (both print usage()). Also routes libixy's messages for an
- * app: errors are left to the app, which prints each failure once with ixy_last_error(). */
+ * seconds, pcap, threads, rate, csv, plot, sw-stamps), --force, --vfio, --sysfs, --user, --sandbox
+ * and --help (-h), and exactly `nargs` positional arguments (`arg_names` says which, for the
+ * error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after a usage error
+ * (both print usage()). Also routes libixy's messages for an app: errors are left to the app,
+ * which prints each failure once with ixy_last_error(). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a);
+
+/* The usage lines of the options every app takes (--vfio, --sysfs, --user, --sandbox). */
+extern const char app_common_usage[];
+
+/* --user and --sandbox, once every device is open and every pool allocated. Prints the error
+ * and returns -1 on failure. */
+int app_restrict(const struct app_args *a);
 
 /* Set by SIGINT/SIGTERM. */
 extern volatile sig_atomic_t app_stop;

@@ -2,6 +2,7 @@
  * (such as ixy-fwd), measured with IEEE 1588 probe frames sent among an optional load. With the
  * 82599's time-sync unit on both ports the NIC stamps each probe on the wire (DS 7.9); otherwise
  * the app stamps it in software, and says so. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ static void usage(FILE *out)
 	             "  --plot       write the latency histogram as an SVG picture\n"
 	             "  --sw-stamps  stamp in software even where the NICs have a clock (to compare)\n"
 	             "  --force      take the devices even if their kernel interfaces are up\n");
+	fputs(app_common_usage, out);
 }
 
 /* A PTP version 2 Sync message (an event message the NIC stamps) to the PTP multicast address,
@@ -83,6 +85,7 @@ struct run {
 	struct ixy_device *tx, *rx;
 	bool hw; /* NIC stamps on both ports */
 	FILE *csv;
+	FILE *plot; /* opened before the sandbox, written at the end */
 	uint64_t *samples;
 	size_t measured, lost, unstamped, negative;
 	uint64_t sync_error_max;
@@ -171,8 +174,10 @@ static int measure(struct run *r, const struct app_args *a, uint64_t count)
 {
 	struct ixy_mempool *load = ixy_mempool_create(r->tx, POOL_SIZE, 0);
 	struct ixy_mempool *probes = ixy_mempool_create(r->tx, 64, 0);
-	if (!load || !probes) {
-		fprintf(stderr, "ixy-latency: %s\n", ixy_last_error());
+	/* Privileges and the sandbox go once every device is open and every pool allocated. */
+	if (!load || !probes || app_restrict(a) < 0) {
+		if (!load || !probes)
+			fprintf(stderr, "ixy-latency: %s\n", ixy_last_error());
 		ixy_mempool_destroy(load);
 		ixy_mempool_destroy(probes);
 		return -1;
@@ -262,7 +267,7 @@ static int measure(struct run *r, const struct app_args *a, uint64_t count)
 	return 0;
 }
 
-static int report(const struct run *r, const struct app_args *a, uint64_t sent)
+static int report(struct run *r, const struct app_args *a, uint64_t sent)
 {
 	printf("probes: %" PRIu64 " sent, %zu measured, %zu lost, %zu unstamped, %zu negative\n", sent,
 	       r->measured, r->lost, r->unstamped, r->negative);
@@ -287,11 +292,13 @@ static int report(const struct run *r, const struct app_args *a, uint64_t sent)
 	histogram_build(&h, r->samples, r->measured);
 	latency_print(stdout, &s, clock);
 	histogram_print(stdout, &h);
-	if (a->plot) {
+	if (r->plot) {
 		char err[512], title[256];
 		snprintf(title, sizeof(title), "%s to %s: %zu probes, %s", a->args[0], a->args[1],
 		         r->measured, r->hw ? "hardware timestamps" : "software timestamps");
-		if (histogram_write_svg(a->plot, &h, &s, title, err, sizeof(err)) < 0) {
+		int w = histogram_write_svg(r->plot, a->plot, &h, &s, title, err, sizeof(err));
+		r->plot = NULL;
+		if (w < 0) {
 			fprintf(stderr, "ixy-latency: %s\n", err);
 			return 1;
 		}
@@ -324,6 +331,13 @@ int main(int argc, char **argv)
 		}
 		fprintf(r.csv, "probe,ptp_seq,tx_ns,rx_ns,latency_ns,result\n");
 	}
+	if (a.plot && !(r.plot = fopen(a.plot, "w"))) {
+		fprintf(stderr, "ixy-latency: cannot create plot file '%s': %s\n", a.plot, strerror(errno));
+		if (r.csv)
+			fclose(r.csv);
+		free(r.samples);
+		return 1;
+	}
 	app_handle_signals();
 	int ret = 1;
 	bool same = strcmp(a.args[0], a.args[1]) == 0;
@@ -340,6 +354,8 @@ int main(int argc, char **argv)
 	if (measure(&r, &a, a.count) == 0)
 		ret = report(&r, &a, r.measured + r.lost + r.unstamped + r.negative);
 out:
+	if (r.plot)
+		fclose(r.plot);
 	if (r.csv && fclose(r.csv) != 0) {
 		perror(a.csv);
 		ret = 1;

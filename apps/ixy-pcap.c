@@ -18,6 +18,7 @@ static void usage(FILE *out)
 	             "  --count      stop after capturing N frames\n"
 	             "  --seconds    stop after S seconds\n"
 	             "  --force      take the device even if its kernel interface is up\n");
+	fputs(app_common_usage, out);
 }
 
 static uint64_t wall_ns(void)
@@ -50,6 +51,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (app_restrict(&a) < 0) {
+		app_close(&port);
+		pcap_writer_close(&w);
+		return 1;
+	}
 	struct ixy_buf *bufs[BATCH];
 	uint64_t start = app_now_ns(), last_flush = start, captured = 0;
 	bool write_failed = false;

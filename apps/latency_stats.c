@@ -106,14 +106,9 @@ void histogram_print(FILE *out, const struct histogram *h)
 #define TOP 40
 #define BOTTOM 60
 
-int histogram_write_svg(const char *path, const struct histogram *h, const struct latency_summary *s,
+int histogram_write_svg(FILE *f, const char *path, const struct histogram *h, const struct latency_summary *s,
                         const char *title, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		snprintf(err, errlen, "cannot create plot file '%s': %s", path, strerror(errno));
-		return -1;
-	}
 	uint64_t top = 1;
 	for (unsigned i = 0; i < h->bins; i++)
 		if (h->count[i] > top)

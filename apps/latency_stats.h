@@ -30,8 +30,9 @@ void histogram_build(struct histogram *h, const uint64_t *sorted, size_t n);
 void latency_print(FILE *out, const struct latency_summary *s, const char *clock);
 /* Bars of '#', scaled to the fullest bin. */
 void histogram_print(FILE *out, const struct histogram *h);
-/* The histogram with the percentiles marked; 0, or -1 with a message in err. */
-int histogram_write_svg(const char *path, const struct histogram *h, const struct latency_summary *s,
+/* The histogram with the percentiles marked, into f (opened for writing by the caller, closed
+ * here; path names it in err); 0, or -1 with a message in err. */
+int histogram_write_svg(FILE *f, const char *path, const struct histogram *h, const struct latency_summary *s,
                         const char *title, char *err, size_t errlen);
 
 #endif

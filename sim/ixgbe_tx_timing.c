@@ -39,17 +39,20 @@ uint64_t ixgbe_tx_start(struct ixgbe_model *m, unsigned n)
 		q->post_first = (q->post_first + 1) % TX_POSTS;
 		q->post_count--;
 	}
-	/* A rate-limited queue keeps its schedule: a model thread that was not running does not
-	 * show as a gap in its frame times. Otherwise a sender that fell behind catches up on at
-	 * most WIRE_CATCH_UP_PS. */
-	uint64_t start = m->wire_free;
-	if (!(q->rttbcnrc & RTTBCNRC_RS_ENA))
-		start = wire_start(start, model_now(m));
-	else if (q->ready > start)
-		start = q->ready;
 	/* Not before software handed the frame over: the oldest tail write not yet passed. */
-	if (q->post_count && q->posts[q->post_first].at > start)
-		start = q->posts[q->post_first].at;
+	uint64_t posted = q->post_count ? q->posts[q->post_first].at : 0;
+	/* A frame that waited for the wire behind others, while the model's thread was not running,
+	 * catches up on at most WIRE_CATCH_UP_PS of wire time; a rate-limited queue keeps its schedule,
+	 * and a frame on an idle wire its posting time, so neither shows the thread's absence. */
+	uint64_t start = m->wire_free;
+	if (q->rttbcnrc & RTTBCNRC_RS_ENA) {
+		if (q->ready > start)
+			start = q->ready;
+	} else if (start > posted) {
+		start = wire_start(start, model_now(m));
+	}
+	if (posted > start)
+		start = posted;
 	return start;
 }
 

@@ -19,6 +19,9 @@
 #define IXGBE_ESDP 0x00020                     /* DS 8.2.3.1.4 */
 #define IXGBE_ESDP_SDP2 (1u << 2)              /* on SFP+ parts: a module is in the cage */
 #define IXGBE_GCR_EXT 0x11050                  /* PCIe control extended; flush procedure: DS 5.2.5.3.2 */
+/* BAR0 must reach the highest register the driver uses (GCR_EXT); its register space is
+ * the first 128 KiB (DS 8.1). ixy_open() checks this before the first access. */
+#define IXGBE_BAR0_MIN_SIZE (IXGBE_GCR_EXT + 4u)
 #define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10, docs/82599.md) */
 
 /* Interrupts (DS 8.2.3.5) */
@@ -92,6 +95,9 @@
 #define IXGBE_MRQC_IPV4_TCP (1u << 16)
 #define IXGBE_MRQC_IPV4 (1u << 17)
 #define IXGBE_MRQC_IPV4_UDP (1u << 22)
+#define IXGBE_MRQC_IPV6 (1u << 20)
+#define IXGBE_MRQC_IPV6_TCP (1u << 21)
+#define IXGBE_MRQC_IPV6_UDP (1u << 23)
 #define IXGBE_SECRXCTRL 0x08D00 /* DS 8.2.3.12.x, Rx security block */
 #define IXGBE_SECRXCTRL_RX_DIS (1u << 1)
 #define IXGBE_SECRXSTAT 0x08D04
@@ -185,6 +191,12 @@
 #define IXGBE_QBRC_L(i) (0x01034 + 0x40 * (i))
 #define IXGBE_QBRC_H(i) (0x01038 + 0x40 * (i))
 #define IXGBE_QPRDC(i) (0x01430 + 0x40 * (i)) /* dropped: no free descriptor */
+#define IXGBE_QPTC(i) (0x08680 + 4 * (i))
+#define IXGBE_QBTC_L(i) (0x08700 + 8 * (i))
+#define IXGBE_QBTC_H(i) (0x08704 + 8 * (i))
+/* Queue to statistics index maps, one byte per queue (DS 8.2.3.23) */
+#define IXGBE_RQSMR(n) (0x02300 + 4 * (n)) /* RX queues 4n..4n+3 */
+#define IXGBE_TQSM(n) (0x08600 + 4 * (n))  /* TX queues 4n..4n+3 */
 
 /* Advanced receive descriptor (DS 7.1.6). Software writes the read format; hardware
  * overwrites all 16 bytes with the write-back format. */

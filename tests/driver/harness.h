@@ -75,12 +75,13 @@ static inline void make_frame(uint8_t *f, size_t len, const uint8_t dst[6], uint
 	}
 }
 
-/* Runs every case (or the one named by argv[1]) on a fresh bus each. */
+/* A test case: runs on a fresh bus of its own. */
 struct test_case {
 	const char *name;
 	void (*fn)(struct ixgbe_bus *);
 };
 
+/* Runs the case named argv[1], or every case without an argument; returns the exit status. */
 static inline int run_cases(int argc, char **argv, const struct test_case *cases, size_t n)
 {
 	setenv("IXY_QUIET", "1", 1);
