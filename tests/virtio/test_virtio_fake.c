@@ -176,12 +176,25 @@ static void test_negotiation(void)
 			CHECK((feat & VIO_F_VERSION_1) && (feat & VIO_F_ACCESS_PLATFORM));
 		CHECK(!(feat & VIO_F_RING_PACKED) == (cases[i].kind != FAKE_MODERN_PACKED));
 		struct virtio_dev *v = dev->driver;
+		CHECK(v->transport ==
+		      (cases[i].kind == FAKE_LEGACY ? &vio_legacy_transport : &vio_modern_transport));
 		CHECK(fake_virtio_queue_size(f, 0) == cases[i].got && v->rx.size == cases[i].got);
 		CHECK(fake_virtio_queue_size(f, 1) == cases[i].got && v->tx.size == cases[i].got);
 		CHECK(fake_virtio_violations(f) == 0);
 		ixy_close(dev);
 		fake_virtio_free(f);
 	}
+	/* A transitional id (1af4:1000) with the capabilities: its modern interface (4.1.2). */
+	struct fake_virtio *f = fake_virtio_new(QSIZE, FAKE_MODERN, NULL);
+	CHECK(f);
+	struct ixy_hw_ops ops;
+	fake_virtio_hw_ops(f, &ops, "transitional");
+	ops.device_id = 0x1000;
+	struct ixy_device *dev = ixy_open_hw(&ops, &(struct ixy_options){.link_timeout_ms = 1});
+	CHECK(dev && ((struct virtio_dev *)dev->driver)->transport == &vio_modern_transport);
+	CHECK(fake_virtio_violations(f) == 0);
+	ixy_close(dev);
+	fake_virtio_free(f);
 }
 
 /* ---- 2. one corruption at a time ---- */
