@@ -65,14 +65,6 @@ struct vfio_ctx {
 	size_t bar_len[VFIO_BAR_REGIONS];
 };
 
-unsigned long long vfio_next_iova(void)
-{
-	pthread_mutex_lock(&container_lock);
-	unsigned long long next = container ? container->next_iova : IOVA_FIRST;
-	pthread_mutex_unlock(&container_lock);
-	return next;
-}
-
 static void container_put_locked(struct vfio_container *c)
 {
 	if (--c->users)
