@@ -82,12 +82,12 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a)
 {
 	static const struct option all[] = {
-	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
-	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
-	    {"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
-	    {"help", no_argument, 0, 'h'},        {"user", required_argument, 0, 'u'},
-	    {"sandbox", no_argument, 0, 'x'},     {"vfio", no_argument, 0, 'V'},
-	    {"sysfs", no_argument, 0, 'S'}};
+	    {"size", required_argument, 0, 's'},    {"batch", required_argument, 0, 'b'},
+	    {"count", required_argument, 0, 'c'},   {"seconds", required_argument, 0, 't'},
+	    {"pcap", required_argument, 0, 'p'},    {"force", no_argument, 0, 'f'},
+	    {"threads", required_argument, 0, 'T'}, {"help", no_argument, 0, 'h'},
+	    {"user", required_argument, 0, 'u'},    {"sandbox", no_argument, 0, 'x'},
+	    {"vfio", no_argument, 0, 'V'},          {"sysfs", no_argument, 0, 'S'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -115,6 +115,9 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 			break;
 		case 'p':
 			a->pcap = optarg;
+			break;
+		case 'T':
+			ok = app_parse_u64(prog, "--threads", optarg, 1, 16, &a->threads);
 			break;
 		case 'f':
 			a->opts.force = true;

@@ -36,9 +36,10 @@
  * QBTC/TXDGBC count bytes fetched by Tx DMA (no CRC, no padding). GPRC/GORC count frames that were
  * delivered to a queue: frames dropped for lack of descriptors (QPRDC) or because the packet buffer
  * was full (MPC) are not in GPRC (no E3 erratum). Queue selection: with MRQC.MRQE = 0001 (RSS) an
- * IPv4 frame goes to the RETA entry picked by the Toeplitz hash of its addresses (and TCP/UDP ports
- * when MRQC enables them) with the RSSRK key; everything else, and the other MRQE modes (DCB,
- * VMDq), goes to queue 0.
+ * IPv4 or IPv6 frame goes to the RETA entry picked by the Toeplitz hash of its addresses (and
+ * TCP/UDP ports when MRQC enables them) with the RSSRK key (ixgbe_rss.c, DS 7.1.2.8); everything
+ * else, and the other MRQE modes (DCB, VMDq), goes to queue 0. Per-queue counters (QPRC, QBRC,
+ * QPRDC, QPTC, QBTC) count in the statistics index RQSMR/TQSM map the queue to (DS 8.2.3.23).
  *
  * Wires. Frames on the wire are Ethernet frames without FCS (as in pcap). Peer/loopback/injected
  * frames enter the port's packet buffer (a FIFO bounded by RXPBSIZE(0) bytes); if it is full the
@@ -84,7 +85,7 @@
  * Warnings (counted separately, not violations): access to an offset with no register behind it
  * (returns 0), writes to read-only registers.
  *
- * Limits: little-endian host; no VMDq/DCB/IPv6 RSS/interrupt delivery; the bus never unmaps (a
+ * Limits: little-endian host; no VMDq/DCB/IPv6-Ex RSS/interrupt delivery; the bus never unmaps (a
  * region freed by the library stays in the table).
  */
 // clang-format on

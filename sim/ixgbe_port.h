@@ -144,6 +144,8 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 /* V11 for a buffer posted to Rx queue qn: it must hold SRRCTL.BSIZEPACKET bytes inside its DMA
  * region. Each bad address is named once (the first SMALL_BUFS_KEPT of them). */
 void ixgbe_rx_check_buffer(struct ixgbe_model *m, unsigned qn, uint64_t addr);
+/* ixgbe_rss.c: the RX queue of a frame that passed the filters (RSS, or queue 0). */
+unsigned ixgbe_rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
 
 /* A frame must wait for a paced wire until until_ps: the port's thread sleeps until the
  * earliest such time. Here, not in ixgbe_port.c, so the Tx engine does not call back into it. */

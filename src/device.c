@@ -24,6 +24,7 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	dev->tx_ring_size = opts->tx_ring_size ? opts->tx_ring_size : 512;
 	dev->link_timeout_ms = opts->link_timeout_ms ? opts->link_timeout_ms : 10000;
 	dev->promiscuous = opts->promiscuous;
+	dev->rx_pool_shared = opts->rx_pool_shared;
 	dev->hugetlbfs = opts->hugetlbfs ? opts->hugetlbfs : getenv("IXY_HUGETLBFS");
 	if (!dev->hugetlbfs)
 		dev->hugetlbfs = "/mnt/huge";
@@ -267,9 +268,58 @@ int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 	return dev->ctrl->tx_flush(dev, timeout_ms);
 }
 
+static void add_stats(struct ixy_stats *to, const struct ixy_stats *s)
+{
+	to->rx_packets += s->rx_packets;
+	to->tx_packets += s->tx_packets;
+	to->rx_bytes += s->rx_bytes;
+	to->tx_bytes += s->tx_bytes;
+	to->rx_dropped += s->rx_dropped;
+}
+
 void ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 {
-	dev->ctrl->read_stats(dev, stats);
+	if (dev->ctrl->read_queue_stats) {
+		dev->ctrl->read_stats(dev, stats);
+		return;
+	}
+	struct ixy_stats s = {0};
+	dev->ctrl->read_stats(dev, &s);
+	add_stats(&dev->queue_pending, &s);
+	add_stats(stats, &s);
+	add_stats(stats, &dev->stats_pending);
+	dev->stats_pending = (struct ixy_stats){0};
+}
+
+void ixy_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[], struct ixy_queue_stats tx[])
+{
+	if (dev->ctrl->read_queue_stats) {
+		dev->ctrl->read_queue_stats(dev, rx, tx);
+		return;
+	}
+	/* One queue pair (virtio): its counts are the device's. */
+	struct ixy_stats s = {0};
+	dev->ctrl->read_stats(dev, &s);
+	add_stats(&dev->stats_pending, &s);
+	add_stats(&s, &dev->queue_pending);
+	dev->queue_pending = (struct ixy_stats){0};
+	/* A side not asked for keeps its counts for the next call. */
+	if (rx) {
+		rx[0].packets += s.rx_packets;
+		rx[0].bytes += s.rx_bytes;
+		rx[0].dropped += s.rx_dropped;
+	} else {
+		dev->queue_pending.rx_packets = s.rx_packets;
+		dev->queue_pending.rx_bytes = s.rx_bytes;
+		dev->queue_pending.rx_dropped = s.rx_dropped;
+	}
+	if (tx) {
+		tx[0].packets += s.tx_packets;
+		tx[0].bytes += s.tx_bytes;
+	} else {
+		dev->queue_pending.tx_packets = s.tx_packets;
+		dev->queue_pending.tx_bytes = s.tx_bytes;
+	}
 }
 
 void ixy_set_promiscuous(struct ixy_device *dev, bool on)

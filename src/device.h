@@ -16,6 +16,10 @@ struct ixy_ctrl_ops {
 	void (*close)(struct ixy_device *dev);                        /* stop queues, free driver state */
 	int (*tx_flush)(struct ixy_device *dev, uint32_t timeout_ms); /* see ixy_tx_flush() */
 	void (*read_stats)(struct ixy_device *dev, struct ixy_stats *stats);
+	/* Optional; without it a device with one RX and one TX queue reports its device counters
+	 * as the queues' (see ixy_read_queue_stats()). */
+	void (*read_queue_stats)(struct ixy_device *dev, struct ixy_queue_stats rx[],
+	                         struct ixy_queue_stats tx[]);
 	void (*set_promiscuous)(struct ixy_device *dev, bool on);
 	void (*get_mac)(struct ixy_device *dev, uint8_t mac[6]);
 	void (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
@@ -42,6 +46,11 @@ struct ixy_device {
 	uint16_t tx_ring_size;
 	uint32_t link_timeout_ms;
 	bool promiscuous;
+	bool rx_pool_shared; /* RX queues allocate from a shared mempool through a cache each */
+	/* Drivers without read_queue_stats: counts one of ixy_read_stats()/ixy_read_queue_stats()
+	 * took from the driver that the other has not reported yet. */
+	struct ixy_stats stats_pending;
+	struct ixy_stats queue_pending;
 	void *driver; /* the driver's own state */
 };
 

@@ -10,6 +10,7 @@
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "memory.h"
+#include "mempool_cache.h"
 #include "regs.h"
 
 #define RX_BUF_SIZE 2048u /* data bytes per RX buffer; holds any non-jumbo frame */
@@ -33,12 +34,15 @@
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
-	struct ixy_mempool *pool;
+	struct ixy_mempool *pool;   /* the queue's pool, or its cache of the shared pool */
+	struct ixy_mempool *shared; /* the shared pool (rx_pool_shared), else NULL */
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t next;          /* next descriptor to check for DD */
-	bool discard;           /* inside a multi-descriptor frame being dropped */
-	struct ixy_buf *bufs[]; /* buffer behind each descriptor: write-back overwrites its address */
+	uint16_t next;                /* next descriptor to check for DD */
+	bool discard;                 /* inside a multi-descriptor frame being dropped */
+	atomic_uint_least64_t errors; /* frames dropped whole; written by the owner, read by stats */
+	uint64_t errors_reported;     /* stats thread: errors already reported */
+	struct ixy_buf *bufs[];       /* buffer behind each descriptor: write-back overwrites its address */
 };
 
 struct tx_queue {
@@ -53,9 +57,25 @@ struct tx_queue {
 	struct ixy_buf *bufs[];
 };
 
+/* The clear-on-read counters, summed since init (DS 8.2.3.23): per statistics index (RX queue
+ * q and TX queue q count in index q mod 16), and the device-wide ones. */
+struct counters {
+	uint64_t rx_packets[STAT_INDEXES];
+	uint64_t rx_bytes[STAT_INDEXES];
+	uint64_t rx_dropped[STAT_INDEXES];
+	uint64_t tx_packets[STAT_INDEXES];
+	uint64_t tx_bytes[STAT_INDEXES];
+	uint64_t missed;
+	uint64_t gptc;
+	uint64_t gotc; /* with CRC */
+};
+
 struct ixgbe {
 	struct rx_queue *rx[MAX_QUEUES];
 	struct tx_queue *tx[MAX_QUEUES];
+	struct counters sum;            /* everything read from the counters */
+	struct ixy_stats dev_reported;  /* what ixy_read_stats() already reported */
+	struct counters queue_reported; /* what ixy_read_queue_stats() already reported */
 };
 
 static inline uint16_t ring_next(uint16_t i, uint16_t size)
@@ -65,6 +85,14 @@ static inline uint16_t ring_next(uint16_t i, uint16_t size)
 
 /* ---- datapath ---- */
 
+/* The descriptor word the NIC writes DD into, read with acquire ordering: what the NIC wrote
+ * before it (the rest of the descriptor, the frame) is read after it (DS 7.1.9, 7.2.3.5). On
+ * x86 a plain load; to ThreadSanitizer and a device model's DMA thread, the synchronisation. */
+static inline uint32_t desc_status(const volatile uint32_t *word)
+{
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
 /* Drops the rest of a frame spread over several descriptors, up to its EOP: only frames over
  * 2 KB span descriptors, and the MAC drops those without jumbo frames (DS 7.1.6.2). Each
  * descriptor is re-armed with its own buffer. Returns the next descriptor to check; q->discard
@@ -73,16 +101,20 @@ static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i)
 {
 	for (;;) {
 		volatile union ixgbe_rx_desc *desc = &q->ring[i];
-		uint32_t status = desc->wb.status_error;
+		uint32_t status = desc_status(&desc->wb.status_error);
 		q->discard = !(status & IXGBE_RXD_STAT_DD);
 		if (q->discard)
 			return i;
-		atomic_thread_fence(memory_order_acquire);
 		desc->read.pkt_addr = q->bufs[i]->bus_addr;
 		desc->read.hdr_addr = 0;
 		i = ring_next((uint16_t)i, q->size);
-		if (status & IXGBE_RXD_STAT_EOP)
+		if (status & IXGBE_RXD_STAT_EOP) {
+			/* One writer (the queue's owner); a relaxed add keeps the stats reader race-free. */
+			atomic_store_explicit(&q->errors,
+			                      atomic_load_explicit(&q->errors, memory_order_relaxed) + 1,
+			                      memory_order_relaxed);
 			return i;
+		}
 	}
 }
 
@@ -109,16 +141,20 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		uint32_t stop = size - i < n - got ? size : i + (n - got);
 		if (stop - i > top)
 			stop = i + top;
-		if (stop == i)
-			break;
+		if (stop == i) { /* no free buffer: a cache of a shared pool refills from its store */
+			if (!pool->shared)
+				break;
+			pool->free_count = top;
+			if ((top = mempool_cache_refill(pool)) == 0)
+				break;
+			continue;
+		}
 		uint32_t j = i;
 		for (; j < stop; j++) {
 			volatile union ixgbe_rx_desc *desc = &ring[j];
-			uint32_t status = desc->wb.status_error;
+			uint32_t status = desc_status(&desc->wb.status_error);
 			if (!(status & IXGBE_RXD_STAT_DD))
 				break;
-			/* The status word is read before the rest of the descriptor (DS 7.1.9). */
-			atomic_thread_fence(memory_order_acquire);
 			struct ixy_buf *fresh = stack[--top];
 			struct ixy_buf *buf = ring_bufs[j];
 			buf->len = desc->wb.length;
@@ -150,9 +186,31 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	return got;
 }
 
+/* tx_clean for a queue that sent buffers of a shared pool: each buffer goes back on its own
+ * (ixy_buf_free_any). Out of line, so the common loop below keeps its registers. */
+static __attribute__((noinline)) void tx_clean_any(struct tx_queue *q)
+{
+	uint32_t clean = q->clean, head = q->rs_head;
+	while (head != q->rs_tail) {
+		uint32_t last = q->rs_idx[head];
+		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
+			break;
+		for (;; clean = ring_next((uint16_t)clean, q->size)) {
+			ixy_buf_free_any(q->bufs[clean]);
+			if (clean == last)
+				break;
+		}
+		clean = ring_next((uint16_t)clean, q->size);
+		head = ring_next((uint16_t)head, q->size);
+	}
+	q->clean = (uint16_t)clean;
+	q->rs_head = (uint16_t)head;
+}
+
 /* Reclaims the buffers of descriptors the NIC reported done (DD on an RS descriptor covers
  * every descriptor before it, DS 7.2.3.5). Each buffer goes back to its own pool, in ring
- * order; a run of buffers from one pool (the usual case) shares one cached stack top. */
+ * order; a run of buffers from one pool (the usual case) shares one cached stack top. A buffer
+ * of a shared pool hands the rest to tx_clean_any(). */
 static void tx_clean(struct tx_queue *q)
 {
 	uint32_t size = q->size, clean = q->clean, head = q->rs_head;
@@ -162,17 +220,23 @@ static void tx_clean(struct tx_queue *q)
 	uint32_t top = 0;
 	while (head != q->rs_tail) {
 		uint32_t last = q->rs_idx[head];
-		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
+		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
 			break;
 		/* [clean, last], in at most two runs without wrap check. */
 		for (;;) {
 			uint32_t stop = clean <= last ? last + 1 : size;
 			for (uint32_t i = clean; i < stop; i++) {
 				struct ixy_buf *buf = ring_bufs[i];
-				if (buf->pool != pool) {
+				if (__builtin_expect(buf->pool != pool,
+				                     0)) { /* a run of one pool is the rule */
 					if (pool)
 						pool->free_count = top;
 					pool = buf->pool;
+					if (pool->shared) { /* its stack is in its threads' caches */
+						q->clean = (uint16_t)i;
+						q->rs_head = (uint16_t)head;
+						goto shared;
+					}
 					stack = pool->free_stack;
 					top = pool->free_count;
 				}
@@ -188,6 +252,9 @@ static void tx_clean(struct tx_queue *q)
 		pool->free_count = top;
 	q->clean = (uint16_t)clean;
 	q->rs_head = (uint16_t)head;
+	return;
+shared:
+	tx_clean_any(q);
 }
 
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
@@ -253,21 +320,87 @@ static uint64_t read_counter64(struct ixy_device *dev, uint32_t low, uint32_t hi
 	return v | (uint64_t)reg_read(dev, high) << 32;
 }
 
-static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
+/* Adds every clear-on-read counter to drv->sum. */
+static void read_counters(struct ixy_device *dev, struct counters *sum)
 {
-	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3, docs/82599.md).
-	 * After reset every queue maps to statistics index 0 (DS 8.2.3.8.x RQSMR). */
 	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
-		stats->rx_packets += reg_read(dev, IXGBE_QPRC(i));
-		stats->rx_bytes += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
-		stats->rx_dropped += reg_read(dev, IXGBE_QPRDC(i));
+		sum->rx_packets[i] += reg_read(dev, IXGBE_QPRC(i));
+		sum->rx_bytes[i] += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
+		sum->rx_dropped[i] += reg_read(dev, IXGBE_QPRDC(i));
+		sum->tx_packets[i] += reg_read(dev, IXGBE_QPTC(i));
+		sum->tx_bytes[i] += read_counter64(dev, IXGBE_QBTC_L(i), IXGBE_QBTC_H(i));
 	}
 	for (uint32_t i = 0; i < IXGBE_PACKET_BUFFERS; i++)
-		stats->rx_dropped += reg_read(dev, IXGBE_MPC(i));
-	uint32_t tx = reg_read(dev, IXGBE_GPTC);
-	stats->tx_packets += tx;
+		sum->missed += reg_read(dev, IXGBE_MPC(i));
+	sum->gptc += reg_read(dev, IXGBE_GPTC);
+	sum->gotc += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH);
+}
+
+static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
+{
+	struct ixgbe *drv = dev->driver;
+	read_counters(dev, &drv->sum);
+	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3, docs/82599.md). */
+	struct ixy_stats now = {0};
+	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
+		now.rx_packets += drv->sum.rx_packets[i];
+		now.rx_bytes += drv->sum.rx_bytes[i];
+		now.rx_dropped += drv->sum.rx_dropped[i];
+	}
+	now.rx_dropped += drv->sum.missed;
+	now.tx_packets = drv->sum.gptc;
 	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
-	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
+	now.tx_bytes = drv->sum.gotc - drv->sum.gptc * CRC_LEN;
+	stats->rx_packets += now.rx_packets - drv->dev_reported.rx_packets;
+	stats->rx_bytes += now.rx_bytes - drv->dev_reported.rx_bytes;
+	stats->rx_dropped += now.rx_dropped - drv->dev_reported.rx_dropped;
+	stats->tx_packets += now.tx_packets - drv->dev_reported.tx_packets;
+	stats->tx_bytes += now.tx_bytes - drv->dev_reported.tx_bytes;
+	drv->dev_reported = now;
+}
+
+/* RX queue q counts in statistics index q (at most 16 RX queues); TX queue q in q mod 16, set in
+ * RQSMR/TQSM at init. */
+static void ixgbe_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[],
+                                   struct ixy_queue_stats tx[])
+{
+	struct ixgbe *drv = dev->driver;
+	struct counters *sum = &drv->sum, *seen = &drv->queue_reported;
+	read_counters(dev, sum);
+	for (uint16_t q = 0; rx && q < dev->rx_queues; q++) {
+		rx[q].packets += sum->rx_packets[q] - seen->rx_packets[q];
+		rx[q].bytes += sum->rx_bytes[q] - seen->rx_bytes[q];
+		rx[q].dropped += sum->rx_dropped[q] - seen->rx_dropped[q];
+		uint64_t errors = atomic_load_explicit(&drv->rx[q]->errors, memory_order_relaxed);
+		rx[q].errors += errors - drv->rx[q]->errors_reported;
+		drv->rx[q]->errors_reported = errors;
+	}
+	for (uint16_t q = 0; tx && q < dev->tx_queues && q < STAT_INDEXES; q++) {
+		tx[q].packets += sum->tx_packets[q] - seen->tx_packets[q];
+		tx[q].bytes += sum->tx_bytes[q] - seen->tx_bytes[q];
+	}
+	/* Only the indexes reported move on: with rx NULL the RX counts wait for the next call. */
+	if (rx) {
+		memcpy(seen->rx_packets, sum->rx_packets, sizeof(sum->rx_packets));
+		memcpy(seen->rx_bytes, sum->rx_bytes, sizeof(sum->rx_bytes));
+		memcpy(seen->rx_dropped, sum->rx_dropped, sizeof(sum->rx_dropped));
+	}
+	if (tx) {
+		memcpy(seen->tx_packets, sum->tx_packets, sizeof(sum->tx_packets));
+		memcpy(seen->tx_bytes, sum->tx_bytes, sizeof(sum->tx_bytes));
+	}
+}
+
+/* Statistics index of each queue: RX queue q -> q, TX queue q -> q mod 16 (DS 8.2.3.23). */
+static void init_queue_stat_map(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < 32; n++) {
+		uint32_t map = 0;
+		for (uint32_t k = 0; k < 4; k++)
+			map |= ((4 * n + k) % STAT_INDEXES) << (8 * k);
+		reg_write(dev, IXGBE_RQSMR(n), map);
+		reg_write(dev, IXGBE_TQSM(n), map);
+	}
 }
 
 /* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, docs/82599.md, DS 4.6.7). */
@@ -353,17 +486,22 @@ static void free_rx_queue(struct ixy_device *dev, struct rx_queue *q)
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
+	struct ixy_mempool *pool = q->pool;
+	if (q->shared) {
+		mempool_cache_free(q->pool);
+		pool = q->shared;
+	}
 	/* The ring holds the buffers in q->bufs (all of them once filled, none if the open failed
 	 * before); any other missing one is still in use (an app holds it, or another port's TX ring
 	 * does): then the pool must outlive this device. */
 	uint32_t on_ring = 0;
 	for (uint16_t i = 0; i < q->size; i++)
 		on_ring += q->bufs[i] != NULL;
-	if (q->pool && q->pool->free_count + on_ring != q->pool->count) {
+	if (pool && ixy_mempool_in_use(pool) != on_ring) {
 		ixy_warn("%s: %u receive buffers are still in use; their memory is not freed", dev->name,
-		         q->pool->count - on_ring - q->pool->free_count);
+		         ixy_mempool_in_use(pool) - on_ring);
 	} else {
-		ixy_mempool_destroy(q->pool);
+		ixy_mempool_destroy(pool);
 	}
 	free(q);
 }
@@ -388,7 +526,17 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	drv->rx[n] = q;
 	q->size = size;
 	uint32_t pool_size = 2u * size + 2u * dev->tx_ring_size;
-	q->pool = ixy_mempool_create(dev, pool_size < RX_POOL_MIN ? RX_POOL_MIN : pool_size, RX_BUF_SIZE);
+	if (pool_size < RX_POOL_MIN)
+		pool_size = RX_POOL_MIN;
+	if (dev->rx_pool_shared) {
+		/* Threads' caches hold some buffers: room for a full cache per possible thread. */
+		q->shared =
+		    ixy_mempool_create_shared(dev, pool_size + 8u * IXY_MEMPOOL_CACHE_SIZE, RX_BUF_SIZE);
+		if (!q->shared || !(q->pool = mempool_cache_new(q->shared)))
+			return -1;
+	} else {
+		q->pool = ixy_mempool_create(dev, pool_size, RX_BUF_SIZE);
+	}
 	/* The ring: 128-byte aligned (page aligned here), length a multiple of 128 (DS 8.2.3.8.1, .3). */
 	if (!q->pool || dma_alloc(dev, size * sizeof(union ixgbe_rx_desc), &q->ring_mem) < 0)
 		return -1;
@@ -422,7 +570,8 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	return 0;
 }
 
-/* RSS spreads IPv4 flows over the RX queues (DS 8.2.3.7.12 to 8.2.3.7.14): a Toeplitz hash of the addresses,
+/* RSS spreads IPv4 and IPv6 flows over the RX queues (DS 7.1.2.8; registers DS 8.2.3.7.12 to
+ * 8.2.3.7.14): a Toeplitz hash of the addresses,
  * and of the ports for TCP and UDP, picks one of 128 RETA entries, each naming a queue. The key
  * repeats 0x6D5A, which hashes both directions of a flow alike. Set while RXEN is clear. */
 static void init_rss(struct ixy_device *dev)
@@ -435,8 +584,10 @@ static void init_rss(struct ixy_device *dev)
 			entries = field_set(entries, IXGBE_RETA_ENTRY(k), (4 * i + k) % dev->rx_queues);
 		reg_write(dev, IXGBE_RETA(i), entries); /* entry 4i+k in byte k (DS 8.2.3.7.13) */
 	}
+	/* Hash types (DS 7.1.2.8): addresses of IPv4 and IPv6 frames, plus the ports for TCP and UDP. */
 	reg_write(dev, IXGBE_MRQC,
-	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP);
+	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP |
+	              IXGBE_MRQC_IPV6 | IXGBE_MRQC_IPV6_TCP | IXGBE_MRQC_IPV6_UDP);
 }
 
 /* DS 4.6.7 */
@@ -647,8 +798,8 @@ static int reset(struct ixy_device *dev)
 
 static void clear_stats(struct ixy_device *dev)
 {
-	struct ixy_stats discard = {0};
-	ixgbe_read_stats(dev, &discard); /* clear on read (DS 4.6.5) */
+	struct counters discard = {0};
+	read_counters(dev, &discard); /* clear on read (DS 4.6.5) */
 }
 
 static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
@@ -721,6 +872,7 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .close = ixgbe_close,
     .tx_flush = ixgbe_tx_flush,
     .read_stats = ixgbe_read_stats,
+    .read_queue_stats = ixgbe_read_queue_stats,
     .set_promiscuous = ixgbe_set_promiscuous,
     .get_mac = ixgbe_get_mac,
     .set_mac = ixgbe_set_mac,
@@ -779,6 +931,7 @@ int ixgbe_init(struct ixy_device *dev)
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
 	swfw_release(dev, IXGBE_SW_FW_SYNC_MAC_CSR);
 	clear_stats(dev);
+	init_queue_stat_map(dev);
 	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
 		goto fail;
 	/* LINKS.LINK_UP, then what the link is worth (an empty SFP+ cage: nothing, E13). */

@@ -95,6 +95,9 @@
 #define IXGBE_MRQC_IPV4_TCP (1u << 16)
 #define IXGBE_MRQC_IPV4 (1u << 17)
 #define IXGBE_MRQC_IPV4_UDP (1u << 22)
+#define IXGBE_MRQC_IPV6 (1u << 20)
+#define IXGBE_MRQC_IPV6_TCP (1u << 21)
+#define IXGBE_MRQC_IPV6_UDP (1u << 23)
 #define IXGBE_SECRXCTRL 0x08D00 /* DS 8.2.3.12.x, Rx security block */
 #define IXGBE_SECRXCTRL_RX_DIS (1u << 1)
 #define IXGBE_SECRXSTAT 0x08D04
@@ -156,6 +159,12 @@
 #define IXGBE_QBRC_L(i) (0x01034 + 0x40 * (i))
 #define IXGBE_QBRC_H(i) (0x01038 + 0x40 * (i))
 #define IXGBE_QPRDC(i) (0x01430 + 0x40 * (i)) /* dropped: no free descriptor */
+#define IXGBE_QPTC(i) (0x08680 + 4 * (i))
+#define IXGBE_QBTC_L(i) (0x08700 + 8 * (i))
+#define IXGBE_QBTC_H(i) (0x08704 + 8 * (i))
+/* Queue to statistics index maps, one byte per queue (DS 8.2.3.23) */
+#define IXGBE_RQSMR(n) (0x02300 + 4 * (n)) /* RX queues 4n..4n+3 */
+#define IXGBE_TQSM(n) (0x08600 + 4 * (n))  /* TX queues 4n..4n+3 */
 
 /* Advanced receive descriptor (DS 7.1.6). Software writes the read format; hardware
  * overwrites all 16 bytes with the write-back format. */

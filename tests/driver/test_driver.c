@@ -573,39 +573,20 @@ static void test_negative(struct ixgbe_bus *bus)
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(struct ixgbe_bus *);
-	} cases[] = {{"init", test_init},
-	             {"roundtrip", test_roundtrip},
-	             {"batches", test_batches},
-	             {"wraps", test_wraps},
-	             {"flood", test_flood},
-	             {"stats", test_stats},
-	             {"promisc", test_promisc},
-	             {"chain", test_chain},
-	             {"close_in_use", test_close_in_use},
-	             {"stuck_master", test_stuck_master},
-	             {"sfp_cage", test_sfp_cage},
-	             {"lesm", test_lesm},
-	             {"rss", test_rss},
-	             {"reset_queues", test_reset_queues},
-	             {"negative", test_negative}};
-	setenv("IXY_QUIET", "1", 1);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (argc == 2 && strcmp(argv[1], cases[i].name) != 0)
-			continue;
-		struct ixgbe_bus *bus = ixgbe_bus_new();
-		CHECK(bus);
-		cases[i].fn(bus);
-		ixgbe_bus_free(bus);
-		printf("%s: ok\n", cases[i].name);
-		if (argc == 2)
-			return 0;
-	}
-	if (argc == 2) {
-		fprintf(stderr, "unknown case %s\n", argv[1]);
-		return 2;
-	}
-	return 0;
+	static const struct test_case cases[] = {{"init", test_init},
+	                                         {"roundtrip", test_roundtrip},
+	                                         {"batches", test_batches},
+	                                         {"wraps", test_wraps},
+	                                         {"flood", test_flood},
+	                                         {"stats", test_stats},
+	                                         {"promisc", test_promisc},
+	                                         {"chain", test_chain},
+	                                         {"close_in_use", test_close_in_use},
+	                                         {"stuck_master", test_stuck_master},
+	                                         {"sfp_cage", test_sfp_cage},
+	                                         {"lesm", test_lesm},
+	                                         {"rss", test_rss},
+	                                         {"reset_queues", test_reset_queues},
+	                                         {"negative", test_negative}};
+	return run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

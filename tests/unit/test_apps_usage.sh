@@ -24,6 +24,9 @@ expect_usage 2 "$bin/ixy-pktgen" sim:0 --bogus
 expect_usage 2 "$bin/ixy-fwd" sim:0
 expect_usage 2 "$bin/ixy-fwd" sim:0 sim:1 --batch 513
 expect_usage 2 "$bin/ixy-fwd" sim:0 sim:1 --seconds -1
+expect_usage 2 "$bin/ixy-fwd" sim:0 sim:1 --threads 0
+expect_usage 2 "$bin/ixy-fwd" sim:0 sim:1 --threads 17
+expect_usage 2 "$bin/ixy-pktgen" sim:0 --threads 17
 "$bin/ixy-pktgen" --help | grep -q "usage: ixy-pktgen" || { echo "FAIL: pktgen --help"; fail=1; }
 "$bin/ixy-fwd" --help | grep -q "usage: ixy-fwd" || { echo "FAIL: fwd --help"; fail=1; }
 for app in ixy-pktgen ixy-fwd ixy-pcap; do
