@@ -1,5 +1,7 @@
 #include <inttypes.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,13 +20,33 @@ static int app_worker_cpu(unsigned index)
 	return -1;
 }
 
+/* A worker's first steps: it says that it runs, then does its work. */
+struct worker_start {
+	void *(*fn)(void *);
+	void *arg;
+	atomic_bool running;
+};
+
+static void *worker_trampoline(void *p)
+{
+	struct worker_start *s = p;
+	void *(*fn)(void *) = s->fn, *arg = s->arg;
+	atomic_store_explicit(&s->running, true, memory_order_release); /* s goes away now */
+	return fn(arg);
+}
+
 int app_start_worker(pthread_t *tid, int *cpu_out, unsigned index, void *(*fn)(void *), void *arg)
 {
-	int err = pthread_create(tid, NULL, fn, arg);
+	struct worker_start s = {.fn = fn, .arg = arg, .running = false};
+	int err = pthread_create(tid, NULL, worker_trampoline, &s);
 	if (err) {
 		fprintf(stderr, "cannot start worker thread %u: %s\n", index, strerror(err));
 		return -1;
 	}
+	/* Wait until the thread runs: its start-up in libc makes system calls (rseq,
+	 * set_robust_list) that a sandbox entered right after this would kill the process for. */
+	while (!atomic_load_explicit(&s.running, memory_order_acquire))
+		sched_yield();
 	int cpu = app_worker_cpu(index);
 	*cpu_out = cpu;
 	cpu_set_t one;

@@ -220,9 +220,6 @@ void ixgbe_rx_check_buffer(struct ixgbe_model *m, unsigned qn, uint64_t addr);
 /* ixgbe_rss.c: the RX queue of a frame that passed the filters (RSS, or queue 0). */
 unsigned ixgbe_rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
 
-/* ixgbe_tx.c: a sent frame, whose first byte left at model time `at`, into the tx-pcap file
- * (pcap_out_on). */
-void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t at);
 /* ixgbe_tx.c: sends up to max_packets packets from Tx queue n; returns the descriptors processed. */
 unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */

@@ -5,10 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-/* A sent frame into the tx-pcap file; a failed write (full disk) is reported once, and the file
- * keeps the whole frames written before it. Its time is the model time its first byte left (on
- * the wall clock) when that is real time or the wire is paced; else the wall clock's now. */
-void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t at)
+/* A sent frame into the tx-pcap file (pcap_out_on); a failed write (full disk) is reported once,
+ * and the file keeps the whole frames written before it. Its time is the model time `at` its
+ * first byte left (on the wall clock) when that is real time or the wire is paced; else the wall
+ * clock's now. */
+static void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t at)
 {
 	uint64_t ts;
 	if (m->cfg.fixed_pcap_time) {

@@ -65,6 +65,9 @@ struct ixy_device {
 	void *driver; /* the driver's own state */
 };
 
+/* ixy_open() of a PCI address (open.c sends "sim:" strings to sim/ixy_sim.c instead). */
+struct ixy_device *device_open_pci(const char *pci_addr, const struct ixy_options *opts);
+
 /* Drivers, chosen by PCI id in device.c's table. Each fills dev->head.ops, dev->ctrl and
  * dev->driver, returns 0, or returns -1 with the error set (and everything it allocated freed). */
 int ixgbe_init(struct ixy_device *dev);

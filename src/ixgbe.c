@@ -313,17 +313,6 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	return tx_frames(dev, queue, bufs, n, 0);
 }
 
-/* One frame whose departure the time-sync unit latches (DS 7.9). */
-bool ixgbe_tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf)
-{
-	return tx_frames(dev, queue, &buf, 1, IXGBE_TXD_MAC_TSTAMP) == 1;
-}
-
-struct ixgbe_timesync *ixgbe_timesync_of(struct ixy_device *dev)
-{
-	return &((struct ixgbe *)dev->driver)->timesync;
-}
-
 /* ---- control path ---- */
 
 static int wait_step(struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, const char *what)
@@ -415,10 +404,10 @@ static void ixgbe_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stat
 /* Statistics index of each queue: RX queue q -> q, TX queue q -> q mod 16 (DS 8.2.3.23). */
 static void init_queue_stat_map(struct ixy_device *dev)
 {
-	for (uint32_t n = 0; n < 32; n++) {
+	for (uint32_t n = 0; n < IXGBE_QSM_COUNT; n++) {
 		uint32_t map = 0;
 		for (uint32_t k = 0; k < 4; k++)
-			map |= ((4 * n + k) % STAT_INDEXES) << (8 * k);
+			map = field_set(map, IXGBE_QSM_QUEUE(k), (4 * n + k) % STAT_INDEXES);
 		reg_write(dev, IXGBE_RQSMR(n), map);
 		reg_write(dev, IXGBE_TQSM(n), map);
 	}
@@ -888,6 +877,54 @@ static const struct ixy_driver_ops ixgbe_ops = {
     .tx_batch = ixgbe_tx_batch,
 };
 
+/* ---- time sync and rate limits (ixgbe_timesync.c does the work) ---- */
+
+static struct ixgbe_timesync *timesync_of(struct ixy_device *dev)
+{
+	return &((struct ixgbe *)dev->driver)->timesync;
+}
+
+static int ixgbe_ts_enable(struct ixy_device *dev)
+{
+	return ixgbe_timesync_enable(dev, timesync_of(dev), ixgbe_link_speed(dev));
+}
+
+static uint64_t ixgbe_ts_clock(struct ixy_device *dev)
+{
+	return ixgbe_timesync_clock(dev, timesync_of(dev));
+}
+
+static bool ixgbe_ts_tx(struct ixy_device *dev, uint64_t *ns)
+{
+	return ixgbe_timesync_tx(dev, timesync_of(dev), ns);
+}
+
+static bool ixgbe_ts_rx(struct ixy_device *dev, uint64_t *ns, uint16_t *ptp_seq)
+{
+	return ixgbe_timesync_rx(dev, timesync_of(dev), ns, ptp_seq);
+}
+
+/* One frame whose departure the time-sync unit latches (DS 7.9). */
+static bool ixgbe_tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf)
+{
+	return ixgbe_timesync_on(dev, timesync_of(dev)) && queue < dev->tx_queues &&
+	       tx_frames(dev, queue, &buf, 1, IXGBE_TXD_MAC_TSTAMP) == 1;
+}
+
+static int ixgbe_tx_rate(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s)
+{
+	return ixgbe_set_queue_rate(dev, queue, bits_per_s, ixgbe_link_speed(dev));
+}
+
+static const struct ixy_timing_ops ixgbe_timing = {
+    .timesync_enable = ixgbe_ts_enable,
+    .read_clock = ixgbe_ts_clock,
+    .read_tx = ixgbe_ts_tx,
+    .read_rx = ixgbe_ts_rx,
+    .tx_stamped = ixgbe_tx_stamped,
+    .set_tx_rate = ixgbe_tx_rate,
+};
+
 static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .driver_name = "ixgbe",
     .close = ixgbe_close,
@@ -898,7 +935,7 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .get_mac = ixgbe_get_mac,
     .set_mac = ixgbe_set_mac,
     .link_speed = ixgbe_link_speed,
-    .timing = &ixgbe_timing_ops,
+    .timing = &ixgbe_timing,
 };
 
 /* DS 4.6.3 */

@@ -27,10 +27,9 @@ static uint32_t timinca_for(uint32_t link_mbps, uint32_t *shift)
 	}
 }
 
-static int ixgbe_timesync_enable(struct ixy_device *dev)
+int ixgbe_timesync_enable(struct ixy_device *dev, struct ixgbe_timesync *ts, uint32_t link_mbps)
 {
-	struct ixgbe_timesync *ts = ixgbe_timesync_of(dev);
-	uint32_t shift, timinca = timinca_for(ixy_link_speed(dev), &shift);
+	uint32_t shift, timinca = timinca_for(link_mbps, &shift);
 	/* Stop the clock, zero it, start it at the new rate. SYSTIM is written although the register
 	 * table marks it read-only (interpretation: every known driver sets it this way). */
 	reg_write(dev, IXGBE_TIMINCA, 0);
@@ -52,58 +51,55 @@ static int ixgbe_timesync_enable(struct ixy_device *dev)
 	return 0;
 }
 
-static uint64_t stamp_ns(struct ixy_device *dev, uint32_t low_reg, uint32_t high_reg)
+static uint64_t stamp_ns(struct ixy_device *dev, const struct ixgbe_timesync *ts, uint32_t low_reg,
+                         uint32_t high_reg)
 {
 	uint64_t raw = reg_read(dev, low_reg); /* low first: SYSTIML latches SYSTIMH */
 	raw |= (uint64_t)reg_read(dev, high_reg) << 32;
-	return raw >> ixgbe_timesync_of(dev)->shift;
+	return raw >> ts->shift;
 }
 
-static bool clock_on(struct ixy_device *dev)
+bool ixgbe_timesync_on(struct ixy_device *dev, const struct ixgbe_timesync *ts)
 {
-	if (ixgbe_timesync_of(dev)->shift)
+	if (ts->shift)
 		return true;
 	ixy_error("%s: the clock is off: call ixy_timesync_enable() first", dev->name);
 	return false;
 }
 
-static uint64_t ixgbe_read_clock(struct ixy_device *dev)
+uint64_t ixgbe_timesync_clock(struct ixy_device *dev, const struct ixgbe_timesync *ts)
 {
-	return clock_on(dev) ? stamp_ns(dev, IXGBE_SYSTIML, IXGBE_SYSTIMH) : 0;
+	return ixgbe_timesync_on(dev, ts) ? stamp_ns(dev, ts, IXGBE_SYSTIML, IXGBE_SYSTIMH) : 0;
 }
 
-static bool ixgbe_read_tx(struct ixy_device *dev, uint64_t *ns)
+bool ixgbe_timesync_tx(struct ixy_device *dev, const struct ixgbe_timesync *ts, uint64_t *ns)
 {
-	if (!clock_on(dev) || !(reg_read(dev, IXGBE_TSYNCTXCTL) & IXGBE_TSYNCTXCTL_VALID))
+	if (!ixgbe_timesync_on(dev, ts) || !(reg_read(dev, IXGBE_TSYNCTXCTL) & IXGBE_TSYNCTXCTL_VALID))
 		return false;
-	*ns = stamp_ns(dev, IXGBE_TXSTMPL, IXGBE_TXSTMPH);
+	*ns = stamp_ns(dev, ts, IXGBE_TXSTMPL, IXGBE_TXSTMPH);
 	return true;
 }
 
-static bool ixgbe_read_rx(struct ixy_device *dev, uint64_t *ns, uint16_t *ptp_seq)
+bool ixgbe_timesync_rx(struct ixy_device *dev, const struct ixgbe_timesync *ts, uint64_t *ns,
+                       uint16_t *ptp_seq)
 {
-	if (!clock_on(dev) || !(reg_read(dev, IXGBE_TSYNCRXCTL) & IXGBE_TSYNCRXCTL_VALID))
+	if (!ixgbe_timesync_on(dev, ts) || !(reg_read(dev, IXGBE_TSYNCRXCTL) & IXGBE_TSYNCRXCTL_VALID))
 		return false;
 	/* The sequenceId's bytes sit in wire order in bits 31:16 (interpretation); read before
 	 * RXSTMPH releases the latch. */
 	uint32_t satrh = reg_read(dev, IXGBE_RXSATRH);
 	*ptp_seq = (uint16_t)((satrh >> 16 & 0xFF) << 8 | satrh >> 24);
-	*ns = stamp_ns(dev, IXGBE_RXSTMPL, IXGBE_RXSTMPH);
+	*ns = stamp_ns(dev, ts, IXGBE_RXSTMPL, IXGBE_RXSTMPH);
 	return true;
-}
-
-static bool ixgbe_tx_stamped_checked(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf)
-{
-	return clock_on(dev) && queue < dev->tx_queues && ixgbe_tx_stamped(dev, queue, buf);
 }
 
 /* RTTBCNRC holds link speed / rate with a 14-bit fraction (DS 7.7.2.2); RTTDQSEL picks the queue
  * first. The integer part is 10 or 14 bits wide (interpretation): rates from 10 Mbit/s fit both. */
-static int ixgbe_set_tx_rate(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s)
+int ixgbe_set_queue_rate(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s, uint32_t link_mbps)
 {
 	uint32_t value = 0;
 	if (bits_per_s) {
-		uint64_t link_bps = (uint64_t)ixy_link_speed(dev) * 1000000u;
+		uint64_t link_bps = (uint64_t)link_mbps * 1000000u;
 		if (!link_bps) {
 			ixy_error(
 			    "%s: the link is down: the rate limiter needs the link speed; wait for the link",
@@ -124,12 +120,3 @@ static int ixgbe_set_tx_rate(struct ixy_device *dev, uint16_t queue, uint64_t bi
 	reg_write(dev, IXGBE_RTTBCNRC, value);
 	return 0;
 }
-
-const struct ixy_timing_ops ixgbe_timing_ops = {
-    .timesync_enable = ixgbe_timesync_enable,
-    .read_clock = ixgbe_read_clock,
-    .read_tx = ixgbe_read_tx,
-    .read_rx = ixgbe_read_rx,
-    .tx_stamped = ixgbe_tx_stamped_checked,
-    .set_tx_rate = ixgbe_set_tx_rate,
-};

@@ -12,10 +12,16 @@ struct ixgbe_timesync {
 	uint32_t shift; /* ns = SYSTIM >> shift; 0 while the clock is off */
 };
 
-extern const struct ixy_timing_ops ixgbe_timing_ops;
-
-/* In ixgbe.c: the device's time-sync state, and the stamped send. */
-struct ixgbe_timesync *ixgbe_timesync_of(struct ixy_device *dev);
-bool ixgbe_tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf);
+/* What ixgbe.c's timing calls do; the device's state and link speed come from there, so this
+ * file calls nothing above it. Each returns what the ixy_timesync_* / ixy_set_tx_rate() call of
+ * the same purpose returns (ixy.h). */
+int ixgbe_timesync_enable(struct ixy_device *dev, struct ixgbe_timesync *ts, uint32_t link_mbps);
+/* false with ixy_last_error() set while the clock is off. */
+bool ixgbe_timesync_on(struct ixy_device *dev, const struct ixgbe_timesync *ts);
+uint64_t ixgbe_timesync_clock(struct ixy_device *dev, const struct ixgbe_timesync *ts);
+bool ixgbe_timesync_tx(struct ixy_device *dev, const struct ixgbe_timesync *ts, uint64_t *ns);
+bool ixgbe_timesync_rx(struct ixy_device *dev, const struct ixgbe_timesync *ts, uint64_t *ns,
+                       uint16_t *ptp_seq);
+int ixgbe_set_queue_rate(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s, uint32_t link_mbps);
 
 #endif
