@@ -40,23 +40,16 @@ void histogram_build(struct histogram *h, const uint64_t *sorted, size_t n)
 {
 	memset(h, 0, sizeof(*h));
 	uint64_t hi = rank(sorted, n, 990);
-	uint64_t span = hi - sorted[0];
-	uint64_t width = 1;
-	/* The smallest round width that covers the span in HIST_BINS bins. */
-	for (uint64_t decade = 1;; decade *= 10) {
-		if (decade * HIST_BINS > span) {
-			width = decade;
-			break;
+	uint64_t width = 0;
+	/* The smallest round width whose bins, starting at min rounded down to it, reach p99 within
+	 * HIST_BINS bins. */
+	static const uint64_t steps[] = {1, 2, 5};
+	for (uint64_t decade = 1; !width; decade *= 10)
+		for (size_t k = 0; k < 3 && !width; k++) {
+			uint64_t w = steps[k] * decade;
+			if ((hi - sorted[0] / w * w) / w < HIST_BINS)
+				width = w;
 		}
-		if (2 * decade * HIST_BINS > span) {
-			width = 2 * decade;
-			break;
-		}
-		if (5 * decade * HIST_BINS > span) {
-			width = 5 * decade;
-			break;
-		}
-	}
 	h->width = width;
 	h->lo = sorted[0] / width * width;
 	h->bins = (unsigned)((hi - h->lo) / width + 1);
