@@ -114,11 +114,32 @@
  *                                                                   (DS 4.6.4 via ISC)
  *   V25 AUTOC written while SW_FW_SYNC bit 3 (MAC_CSR) is not held by software; only with
  *       cfg.lesm_firmware                                           (DS 4.6.4, erratum E12)
+ *   V26 EIMS enables an MSI-X vector 0..15 (GPIE.MSIX_MODE=1) that no valid IVAR (or IVAR_MISC)
+ *       entry maps a cause to: it can never fire                     (DS 7.3.4, 8.2.3.5.3)
+ *   V27 IVAR byte non-zero without its valid bit 7 (a vector named, the cause mapped nowhere)
+ *                                                                    (DS 7.3.4, 8.2.3.5.15)
+ *   V28 EITR(n) written with reserved bits 2:0 set (the interval is bits 11:3, 2 us units)
+ *                                                                    (DS 8.2.3.5.12)
+ *   V29 IVAR maps a queue to vector 16..63: not modelled (the model has 16 vectors)
  * Warnings (counted separately, not violations): access to an offset with no register behind it
  * (returns 0), writes to read-only registers.
  *
- * Limits: little-endian host; no VMDq/DCB/IPv6 RSS/interrupt delivery; the bus never unmaps (a
- * region freed by the library stays in the table).
+ * Interrupts (DS 7.3; sim/ixgbe_interrupts.c). An RX queue's cause is an event each time a frame
+ *   is written back, a TX queue's each time a step completed its descriptors. Through the queue's
+ *   IVAR byte (valid bit 7, vector bits 5:0) the cause sets EICR bit <vector> and latches a
+ *   message. A latched vector whose EICR bit is set and enabled in EIMS sends its message once
+ *   EITR(vector) bits 11:3 x 2 us have passed since its previous one: in MSI-X mode (GPIE bit 4)
+ *   as vector <vector>, clearing the EICR bits set in EIAC and, with GPIE.EIAME (bit 30), the EIMS
+ *   bits set in EIAM; otherwise as the single MSI vector 0 (EITR(0); EIAC/EIAM unused). EIMS
+ *   enabling a bit whose EICR bit is already set latches a message too (a cause that waited while
+ *   masked is not lost); so does EICS. The message is a write of 1 to the eventfd attached through
+ *   the set_irq seam, and counted (ixgbe_model_irqs). Model time: step mode adds cfg.step_ns per
+ *   ixgbe_model_step() (deterministic); thread mode reads CLOCK_MONOTONIC. EICR reads clear it,
+ *   with GPIE.OCD (bit 5) only bits 31:16. Other causes (LSC, RX_MISS) latch in EICR but send no
+ *   message; vectors 16..63 (the _EX registers) and EITR's LLI and counter fields are not modelled.
+ *
+ * Limits: little-endian host; no VMDq/DCB/IPv6 RSS; the bus never unmaps (a region freed by the
+ * library stays in the table).
  */
 // clang-format on
 #ifndef IXGBE_MODEL_H
@@ -151,6 +172,7 @@ struct ixgbe_model_config {
 	bool stuck_master;      /* E10: STATUS.19 stays 1 after master disable until the flush */
 	bool sfp_cage_empty;    /* E13: ESDP.SDP2 reads 0 (no module); LINKS still comes up */
 	bool lesm_firmware;     /* E12: AUTOC writes need SW_FW_SYNC.MAC_CSR (V25); default false */
+	unsigned step_ns;       /* model time per ixgbe_model_step() in step mode; default 1000 */
 };
 
 /* Defaults for port number `port`: MAC 02:00:00:00:00:<port>, delays as documented above. */
@@ -160,11 +182,15 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 /* Stops the thread, disconnects the peer, closes pcap files (flushing output), frees. */
 void ixgbe_model_free(struct ixgbe_model *m);
 
-/* The seam: fills ops with ctx=m, vendor 0x8086, device 0x10FB and the three callbacks below. */
+/* The seam: fills ops with ctx=m, vendor 0x8086, device 0x10FB and the callbacks below. */
 void ixgbe_model_hw_ops(struct ixgbe_model *m, struct ixy_hw_ops *ops, const char *name);
 uint32_t ixgbe_model_read32(void *m, uint32_t reg);
 void ixgbe_model_write32(void *m, uint32_t reg, uint32_t value);
 uint64_t ixgbe_model_dma_map(void *m, void *virt, size_t len);
+/* The set_irq seam: vector 0..15 signals `eventfd` (-1: none); -1 for another vector. */
+int ixgbe_model_set_irq(void *m, uint16_t vector, int eventfd);
+/* Interrupt messages vector 0..15 has sent so far (with or without an eventfd attached). */
+uint64_t ixgbe_model_irqs(struct ixgbe_model *m, unsigned vector);
 /* Register value without side effects (no clear-on-read, no read counting). */
 uint32_t ixgbe_model_peek32(struct ixgbe_model *m, uint32_t reg);
 

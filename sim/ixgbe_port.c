@@ -14,11 +14,16 @@ static pthread_once_t regs_once = PTHREAD_ONCE_INIT;
 static unsigned step_locked(struct ixgbe_model *m)
 {
 	unsigned work = 0;
+	ixgbe_irq_tick(m);
 	if (in_reset(m))
 		return 0;
 	for (unsigned w = 0; w < 2; w++)
-		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
-			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
+		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1) {
+			unsigned n = w * 64 + (unsigned)__builtin_ctzll(bits), done = ixgbe_tx_queue(m, n);
+			if (done)
+				ixgbe_irq_cause(m, n, true); /* descriptors completed (DS 7.3.4) */
+			work += done;
+		}
 	/* Frames from the wire (peer, loopback, injected). */
 	pthread_mutex_lock(&m->in.lock);
 	while (m->in.count) {
@@ -35,12 +40,14 @@ static unsigned step_locked(struct ixgbe_model *m)
 		for (;;) {
 			if (!m->pcap_in.len)
 				m->pcap_in.len = pcap_reader_next(&m->pcap_in, m->who, m->cfg.quiet);
-			if (!m->pcap_in.len || !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
+			if (!m->pcap_in.len ||
+			    !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
 				break;
 			m->pcap_in.len = 0;
 			work++;
 		}
 	}
+	ixgbe_irq_deliver(m);
 	return work;
 }
 
@@ -74,6 +81,9 @@ int ixgbe_model_start(struct ixgbe_model *m)
 	if (m->thread_on)
 		return 0;
 	atomic_store(&m->stop, false);
+	pthread_mutex_lock(&m->lock);
+	m->realtime = true;
+	pthread_mutex_unlock(&m->lock);
 	int e = pthread_create(&m->thread, NULL, model_thread, m);
 	if (!e)
 		m->thread_on = true;
@@ -87,6 +97,13 @@ void ixgbe_model_stop(struct ixgbe_model *m)
 	atomic_store(&m->stop, true);
 	pthread_join(m->thread, NULL);
 	m->thread_on = false;
+	/* Back to step mode: model time goes on from the clock's value. */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&m->lock);
+	m->now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	m->realtime = false;
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* ---- construction, wires ---- */
@@ -105,6 +122,7 @@ void ixgbe_model_default_config(struct ixgbe_model_config *cfg, unsigned port)
 	cfg->stuck_master = false;
 	cfg->sfp_cage_empty = false;
 	cfg->lesm_firmware = false;
+	cfg->step_ns = 1000;
 }
 
 struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_model_config *cfg)
@@ -123,6 +141,8 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	fifo_init(&m->in);
 	fifo_init(&m->cap);
 	m->cap.limit = (size_t)64 << 20;
+	for (unsigned v = 0; v < IRQ_VECTORS; v++)
+		m->irq_fd[v] = -1;
 	ixgbe_regs_reset(m);
 	/* Power-on reset and EEPROM auto-read have finished by the time software looks. */
 	m->rst_done = m->ard_due = m->dmai_due = 0;

@@ -22,6 +22,11 @@ struct ixy_hw_ops {
 	/* Virtual-to-bus translation of a DMA region the library allocated; returns its bus
 	 * address, or 0 to refuse. The whole region [virt, virt+len) is then DMA-able. */
 	uint64_t (*dma_map)(void *ctx, void *virt, size_t len);
+	/* Optional (NULL: the device raises no interrupts). Routes MSI-X vector `vector` to `eventfd`:
+	 * each interrupt message adds 1 to it (as VFIO_DEVICE_SET_IRQS with ACTION_TRIGGER does for a
+	 * real device); -1 detaches. The library owns the eventfd and detaches it before closing it.
+	 * Returns 0, or -1 if the device has no such vector. */
+	int (*set_irq)(void *ctx, uint16_t vector, int eventfd);
 };
 
 #ifdef __cplusplus
