@@ -19,6 +19,12 @@ struct ixy_ctrl_ops {
 	void (*get_mac)(struct ixy_device *dev, uint8_t mac[6]);
 	void (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
 	uint32_t (*link_speed)(struct ixy_device *dev);
+	/* Waiting (src/interrupts.c). rx_ready: does the queue's next descriptor hold a frame? (NULL:
+	 * cannot tell, the waits return at once). irq_arm/irq_disarm: unmask/mask the queue's vector
+	 * (NULL: no interrupts, the waits sleep and poll). */
+	bool (*rx_ready)(struct ixy_device *dev, uint16_t queue);
+	void (*irq_arm)(struct ixy_device *dev, uint16_t queue);
+	void (*irq_disarm)(struct ixy_device *dev, uint16_t queue);
 };
 
 struct ixy_device {
@@ -39,7 +45,17 @@ struct ixy_device {
 	uint32_t link_timeout_ms;
 	bool promiscuous;
 	void *driver; /* the driver's own state */
+	/* Interrupts: RX queue q's vector signals irq_fd[q] for q < irq_vectors (src/interrupts.c). */
+	uint16_t irq_throttle_us;
+	uint16_t irq_vectors;
+	int irq_fd[64];
 };
+
+/* src/interrupts.c: one eventfd per RX queue, routed to MSI-X vector q through the hw seam
+ * (set_irq) on a device model. Returns 0 (also when the device offers no interrupts: then
+ * irq_vectors stays 0), or -1 with the error set. irq_detach undoes it; safe to call twice. */
+int irq_attach(struct ixy_device *dev, uint16_t vectors);
+void irq_detach(struct ixy_device *dev);
 
 /* Seam 1: register access. A volatile 32-bit load/store on BAR0, or the model's callback.
  * The branch is taken the same way for the life of the device, so it predicts perfectly. */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "ixgbe_irq.h"
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "memory.h"
@@ -242,6 +243,13 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 }
 
 /* ---- control path ---- */
+
+/* For ixy_rx_wait(): a frame waits when the next descriptor has DD (DS 7.1.6.2). */
+static bool ixgbe_rx_ready(struct ixy_device *dev, uint16_t queue)
+{
+	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
+	return q->ring[q->next].wb.status_error & IXGBE_RXD_STAT_DD;
+}
 
 static int wait_step(struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, const char *what)
 {
@@ -650,6 +658,7 @@ static void ixgbe_close(struct ixy_device *dev)
 	struct ixgbe *drv = dev->driver;
 	if (!drv)
 		return;
+	ixgbe_irq_close(dev);
 	/* Stop TX once sent, then RX; memory is freed only after the queues read disabled
 	 * (DS 4.6.7.1.2, 4.6.8). A queue that does not stop keeps its memory: freeing it could let
 	 * the NIC DMA into memory that is reused. */
@@ -699,6 +708,9 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .get_mac = ixgbe_get_mac,
     .set_mac = ixgbe_set_mac,
     .link_speed = ixgbe_link_speed,
+    .rx_ready = ixgbe_rx_ready,
+    .irq_arm = ixgbe_irq_arm,
+    .irq_disarm = ixgbe_irq_disarm,
 };
 
 /* DS 4.6.3 */
@@ -753,7 +765,7 @@ int ixgbe_init(struct ixy_device *dev)
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
 	swfw_release(dev, IXGBE_SW_FW_SYNC_MAC_CSR);
 	clear_stats(dev);
-	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
+	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0 || ixgbe_irq_init(dev) < 0)
 		goto fail;
 	uint32_t speed = ixy_wait_for_link(dev, dev->link_timeout_ms);
 	if (speed)

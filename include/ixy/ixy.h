@@ -26,6 +26,9 @@ struct ixy_options {
 	bool force;               /* take the device even if its kernel interface is up */
 	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
 	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
+	/* Interrupt moderation (ixgbe EITR): at least this many microseconds between two interrupts
+	 * of a queue, an even number from 2 to 1022; default 10 (at most 100000 wake-ups/s). */
+	uint16_t irq_throttle_us;
 };
 
 struct ixy_stats {
@@ -82,6 +85,67 @@ const char *ixy_driver_name(const struct ixy_device *dev);
 const char *ixy_device_name(const struct ixy_device *dev);
 uint16_t ixy_rx_queue_count(const struct ixy_device *dev);
 uint16_t ixy_tx_queue_count(const struct ixy_device *dev);
+
+/* ---- Waiting for frames instead of spinning ----
+ * An RX queue's interrupt (82599: MSI-X vector q for RX queue q, DS 7.3) stays masked while the
+ * app polls, so polling costs nothing extra and ixy_rx_batch() is unchanged. Only a wait unmasks
+ * it, and the interrupt masks itself again when it fires (EIAM auto-mask).
+ * Where interrupts are available: a virtual 82599 ("sim:", the hw seam's set_irq). A real 82599
+ * needs its MSI-X vectors routed through VFIO, which libixy does not do yet, and virtio has no
+ * interrupt support yet: there the waits sleep 100 us between looks at the ring (about 10000
+ * wake-ups/s instead of a spinning core); on virtio-modern or a PCI NIC through sysfs that is
+ * the only mode.
+ * Cost of a wait, when frames already wait: one descriptor read per queue, no system call.
+ * Otherwise, per queue: 3 register writes (clear the old cause, unmask; mask after), one read()
+ * of its eventfd, plus one poll() for all queues; the wake-up after a frame arrives takes a
+ * system call and a scheduler switch (microseconds; bounded below by irq_throttle_us only for a
+ * second interrupt within that interval). */
+
+/* One RX queue of a device, for the waiting calls. */
+struct ixy_rx_queue_ref {
+	struct ixy_device *dev;
+	uint16_t queue;
+};
+
+/* Waits until RX queue `queue` holds a frame or timeout_ms passes. Returns 1 (call
+ * ixy_rx_batch()), 0 (timed out, or a signal arrived) or -1 (queue out of range; see
+ * ixy_last_error()). Not for one queue from two threads at once. */
+int ixy_rx_wait(struct ixy_device *dev, uint16_t queue, uint32_t timeout_ms);
+/* The same for several queues of one or more devices: returns how many hold frames (0: timeout
+ * or signal), or -1 for an invalid entry. */
+int ixy_rx_wait_any(const struct ixy_rx_queue_ref *queues, unsigned n, uint32_t timeout_ms);
+
+/* Adaptive mode: polls while frames come fast, waits for interrupts while they come slowly. The
+ * rate is measured over windows of window_us; below sleep_below_pps the loop starts waiting when
+ * its queues run empty, above poll_above_pps it polls again without waiting. Between the two the
+ * mode stays as it is (hysteresis: no flapping around one threshold). No frame is lost by a switch:
+ * the mode only decides whether an empty loop iteration sleeps; frames wait in the ring meanwhile.
+ * Cost in polling mode: one clock read (vDSO, about 20 ns) per loop iteration that received nothing
+ * and one per 1024 iterations; nothing per frame. Zero fields take the defaults. */
+struct ixy_adaptive_params {
+	uint32_t sleep_below_pps; /* default 10000 */
+	uint32_t poll_above_pps;  /* default 50000; must be greater than sleep_below_pps */
+	uint32_t window_us;       /* default 10000 (10 ms) */
+	uint32_t max_wait_ms;     /* longest single wait, so the loop can check its own exit flag;
+	                             default 100 */
+};
+struct ixy_adaptive_stats {
+	bool polling;     /* the current mode */
+	uint64_t to_poll; /* switches from waiting to polling */
+	uint64_t to_wait; /* switches from polling to waiting */
+	uint64_t waits;   /* waits that slept */
+	uint64_t wakeups; /* waits that ended because frames arrived */
+};
+struct ixy_adaptive;
+/* Starts in polling mode. NULL on bad parameters or no memory (ixy_last_error() says which). The
+ * queue list is copied. */
+struct ixy_adaptive *ixy_adaptive_new(const struct ixy_rx_queue_ref *queues, unsigned n,
+                                      const struct ixy_adaptive_params *params);
+/* Call once per loop iteration with the frames it received (over all queues). In waiting mode,
+ * an iteration that received nothing waits up to max_wait_ms for any of the queues. */
+void ixy_adaptive_after_rx(struct ixy_adaptive *a, uint32_t received);
+void ixy_adaptive_get_stats(const struct ixy_adaptive *a, struct ixy_adaptive_stats *stats);
+void ixy_adaptive_free(struct ixy_adaptive *a);
 
 /* ---- inline dispatch to the driver (one indirect call per batch) ---- */
 struct ixy_driver_ops {
