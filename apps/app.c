@@ -62,14 +62,27 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+struct ixy_adaptive *app_idle_policy(const struct app_args *a, const struct ixy_rx_queue_ref *queues,
+                                     unsigned n)
+{
+	if (a->poll)
+		return NULL;
+	struct ixy_adaptive *ad = ixy_adaptive_new(queues, n, NULL);
+	if (!ad) {
+		fprintf(stderr, "%s\n", ixy_last_error());
+		exit(1);
+	}
+	return ad;
+}
+
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a)
 {
 	static const struct option all[] = {
 	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
 	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
-	    {"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
-	    {"help", no_argument, 0, 'h'}};
+	    {"pcap", required_argument, 0, 'p'},  {"poll", no_argument, 0, 'P'},
+	    {"force", no_argument, 0, 'f'},       {"help", no_argument, 0, 'h'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -96,6 +109,9 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 			break;
 		case 'p':
 			a->pcap = optarg;
+			break;
+		case 'P':
+			a->poll = true;
 			break;
 		case 'f':
 			a->opts.force = true;

@@ -25,6 +25,7 @@ struct app_args {
 	uint64_t count;   /* --count, 0 = no limit */
 	uint64_t seconds; /* --seconds, 0 = no limit */
 	const char *pcap; /* --pcap FILE */
+	bool poll;        /* --poll: spin on the rings, never wait for interrupts */
 	bool size_given;
 	struct ixy_options opts; /* --force sets opts.force */
 	char **args;             /* the positional arguments */
@@ -33,7 +34,7 @@ struct app_args {
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
+ * seconds, pcap, poll), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
  * which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after
  * a usage error (both print usage()). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
@@ -54,6 +55,10 @@ void app_update_stats(struct app_port *port);
 /* Prints the per-second line if a second has passed since the last one. */
 void app_print_rate(struct app_port *port, uint64_t now_ns);
 void app_print_total(const struct app_port *port);
+/* The receive loop's idle policy: NULL with --poll (spin), else adaptive mode over the queues
+ * (waits for interrupts while traffic is slow). Prints the error and exits on failure. */
+struct ixy_adaptive *app_idle_policy(const struct app_args *a, const struct ixy_rx_queue_ref *queues,
+                                     unsigned n);
 /* Closes the port; returns -1 if the device model saw driver errors. */
 int app_close(struct app_port *port);
 

@@ -13,8 +13,7 @@ static bool msix_mode(struct ixgbe_model *m)
 	return *reg(m, R_GPIE) & GPIE_MSIX_MODE;
 }
 
-/* Model time: counted per step in step mode (deterministic), the monotonic clock in thread mode. */
-static uint64_t now_ns(struct ixgbe_model *m)
+uint64_t ixgbe_model_time(struct ixgbe_model *m)
 {
 	if (!m->realtime)
 		return m->now_ns;
@@ -52,7 +51,7 @@ void ixgbe_irq_deliver(struct ixgbe_model *m)
 	if (!ready)
 		return;
 	bool msix = msix_mode(m);
-	uint64_t now = now_ns(m);
+	uint64_t now = ixgbe_model_time(m);
 	for (; ready; ready &= ready - 1) {
 		unsigned bit = (unsigned)__builtin_ctz(ready), v = msix ? bit : 0;
 		if (now < m->irq_next_ns[v])

@@ -36,7 +36,9 @@ static unsigned step_locked(struct ixgbe_model *m)
 	bool idle_in = m->in.count == 0;
 	pthread_mutex_unlock(&m->in.lock);
 	/* Lossless pcap source: a record is consumed only once ixgbe_rx_frame() took it. */
-	if (idle_in && m->pcap_in.f) {
+	if (m->pcap_in.f && !m->pcap_start_ns)
+		m->pcap_start_ns = ixgbe_model_time(m) + m->pcap_delay_ns + 1;
+	if (idle_in && m->pcap_in.f && ixgbe_model_time(m) >= m->pcap_start_ns) {
 		for (;;) {
 			if (!m->pcap_in.len)
 				m->pcap_in.len = pcap_reader_next(&m->pcap_in, m->who, m->cfg.quiet);
@@ -68,8 +70,10 @@ static void *model_thread(void *arg)
 			idle = 0;
 			continue;
 		}
+		/* Idle: spin a little, then sleep 20 us, and 1 ms once idle for about 500 sleeps, so an
+		 * idle port costs the process next to nothing (frames then wait up to 1 ms). */
 		if (++idle > 64) {
-			struct timespec ts = {0, 20000};
+			struct timespec ts = {0, idle > 64 + 500 ? 1000000 : 20000};
 			nanosleep(&ts, NULL);
 		}
 	}
@@ -226,6 +230,14 @@ int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size
 	m->pcap_out.n = 0;
 	pthread_mutex_unlock(&m->lock);
 	return 0;
+}
+
+void ixgbe_model_rx_pcap_delay(struct ixgbe_model *m, unsigned ms)
+{
+	pthread_mutex_lock(&m->lock);
+	m->pcap_delay_ns = (uint64_t)ms * 1000000u;
+	m->pcap_start_ns = 0;
+	pthread_mutex_unlock(&m->lock);
 }
 
 bool ixgbe_model_rx_pcap_done(struct ixgbe_model *m)

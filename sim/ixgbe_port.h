@@ -54,6 +54,8 @@ struct ixgbe_model {
 	/* wires */
 	struct ixgbe_model *peer; /* self for loopback */
 	struct pcap_reader pcap_in;
+	uint64_t pcap_delay_ns; /* the rx-pcap source starts this long after the first step */
+	uint64_t pcap_start_ns; /* model time it starts; 0: not yet known */
 	struct pcap_writer pcap_out;
 	struct fifo in; /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
 	bool capture_on;
@@ -136,6 +138,8 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 /* ixgbe_interrupts.c: interrupt delivery (DS 7.3). */
 void ixgbe_irq_reset(struct ixgbe_model *m);
 void ixgbe_irq_tick(struct ixgbe_model *m); /* one step of model time (step mode) */
+/* Model time in ns: counted per step in step mode (deterministic), CLOCK_MONOTONIC in thread mode. */
+uint64_t ixgbe_model_time(struct ixgbe_model *m);
 void ixgbe_irq_cause(struct ixgbe_model *m, unsigned n, bool tx);
 void ixgbe_irq_deliver(struct ixgbe_model *m);
 uint32_t ixgbe_irq_read_eicr(struct ixgbe_model *m, bool side);

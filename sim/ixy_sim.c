@@ -12,7 +12,9 @@
 #include "ixy/hw.h"
 
 #define SIM_PORTS 8
-#define SYNTAX "sim:N[,loopback|,peer=M|,null][,rx-pcap=FILE][,tx-pcap=FILE] with N, M in 0..7"
+#define SYNTAX                                                                                               \
+	"sim:N[,loopback|,peer=M|,null][,rx-pcap=FILE[,rx-pcap-delay=MS]][,tx-pcap=FILE] with N, M in "      \
+	"0..7"
 
 struct sim_port {
 	struct ixgbe_model *model;
@@ -72,6 +74,7 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	int port = -1, peer = -1;
 	bool loop = false, null = false;
 	const char *rx = NULL, *tx = NULL;
+	unsigned long rx_delay = 0;
 	char *save = NULL;
 	char *tok = strtok_r(buf, ",", &save);
 	if (!tok || !parse_port(tok, &port)) {
@@ -92,6 +95,15 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 			}
 		} else if (!strncmp(tok, "rx-pcap=", 8) && tok[8]) {
 			rx = tok + 8;
+		} else if (!strncmp(tok, "rx-pcap-delay=", 14)) {
+			char *end;
+			rx_delay = strtoul(tok + 14, &end, 10);
+			if (!tok[14] || *end || tok[14] == '-' || rx_delay > 3600000) {
+				sim_error("bad option '%s' in '%s': rx-pcap-delay takes milliseconds, 0 to "
+				          "3600000; syntax: %s",
+				          tok, spec, SYNTAX);
+				return NULL;
+			}
 		} else if (!strncmp(tok, "tx-pcap=", 8) && tok[8]) {
 			tx = tok + 8;
 		} else {
@@ -105,6 +117,10 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	}
 	if (!null && peer < 0 && !rx && !tx)
 		loop = true;
+	if (rx_delay && !rx) {
+		sim_error("'%s': rx-pcap-delay needs rx-pcap=FILE; syntax: %s", spec, SYNTAX);
+		return NULL;
+	}
 
 	pthread_mutex_lock(&reg_lock);
 	if (reg_ports[port]) {
@@ -139,6 +155,8 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 		sim_error("'%s': %s", spec, err);
 		return NULL;
 	}
+	if (rx_delay)
+		ixgbe_model_rx_pcap_delay(sp->model, (unsigned)rx_delay);
 	if (loop)
 		ixgbe_model_set_loopback(sp->model, true);
 	if (peer >= 0 && reg_ports[peer]) {

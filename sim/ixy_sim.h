@@ -5,6 +5,7 @@
  *   peer=M          cable to port M (M != N); open both in this process, in either order: the
  *                   first one's frames are dropped (not counted) until the second is opened
  *   rx-pcap=FILE    frames arriving on the wire are read from FILE, once, losslessly
+ *   rx-pcap-delay=MS  the rx-pcap frames start MS milliseconds after the port (a later burst)
  *   tx-pcap=FILE    frames the port sends are written to FILE (pcap, link type 1, us timestamps)
  *   null            no wire
  * rx-pcap and tx-pcap may be combined with each other and with peer; loopback, peer and null
