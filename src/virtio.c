@@ -362,6 +362,15 @@ static void virtio_close(struct ixy_device *dev)
 	dev->driver = NULL;
 }
 
+/* For ixy_rx_wait(): the device has put a used entry we have not consumed (2.4.8). Without
+ * interrupt support here, the wait sleeps between these looks. */
+static bool virtio_rx_ready(struct ixy_device *dev, uint16_t queue)
+{
+	(void)queue;
+	struct vio_queue *q = &((struct virtio_dev *)dev->driver)->rx;
+	return vq_used_idx(q) != q->used_last;
+}
+
 static const struct ixy_ctrl_ops virtio_ctrl = {
     .driver_name = "virtio",
     .close = virtio_close,
@@ -371,6 +380,7 @@ static const struct ixy_ctrl_ops virtio_ctrl = {
     .get_mac = virtio_get_mac,
     .set_mac = virtio_set_mac,
     .link_speed = virtio_link_speed,
+    .rx_ready = virtio_rx_ready,
 };
 
 /* ---- initialisation (3.1, legacy 3.1.2) ---- */
