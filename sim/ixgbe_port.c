@@ -36,8 +36,10 @@ static unsigned step_locked(struct ixgbe_model *m)
 	bool idle_in = m->in.count == 0;
 	pthread_mutex_unlock(&m->in.lock);
 	/* Lossless pcap source: a record is consumed only once ixgbe_rx_frame() took it. */
-	if (m->pcap_in.f && !m->pcap_start_ns)
-		m->pcap_start_ns = ixgbe_model_time(m) + m->pcap_delay_ns + 1;
+	if (m->pcap_in.f && !m->pcap_start_known) {
+		m->pcap_start_ns = ixgbe_model_time(m) + m->pcap_delay_ns;
+		m->pcap_start_known = true;
+	}
 	if (idle_in && m->pcap_in.f && ixgbe_model_time(m) >= m->pcap_start_ns) {
 		for (;;) {
 			if (!m->pcap_in.len)
@@ -236,7 +238,7 @@ void ixgbe_model_rx_pcap_delay(struct ixgbe_model *m, unsigned ms)
 {
 	pthread_mutex_lock(&m->lock);
 	m->pcap_delay_ns = (uint64_t)ms * 1000000u;
-	m->pcap_start_ns = 0;
+	m->pcap_start_known = false;
 	pthread_mutex_unlock(&m->lock);
 }
 

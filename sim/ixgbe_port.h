@@ -55,7 +55,8 @@ struct ixgbe_model {
 	struct ixgbe_model *peer; /* self for loopback */
 	struct pcap_reader pcap_in;
 	uint64_t pcap_delay_ns; /* the rx-pcap source starts this long after the first step */
-	uint64_t pcap_start_ns; /* model time it starts; 0: not yet known */
+	uint64_t pcap_start_ns; /* model time it starts, once pcap_start_known */
+	bool pcap_start_known;
 	struct pcap_writer pcap_out;
 	struct fifo in; /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
 	bool capture_on;

@@ -198,13 +198,14 @@ int main(int argc, char **argv)
 		const char *name;
 		void (*fn)(struct ixgbe_bus *bus);
 	} cases[] = {{"setup", test_setup}, {"wait", test_wait}, {"adaptive", test_adaptive}};
-	struct ixgbe_bus *bus = ixgbe_bus_new();
-	CHECK(bus);
 	bool ran = false;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (argc == 2 && strcmp(argv[1], cases[i].name) != 0)
 			continue;
+		struct ixgbe_bus *bus = ixgbe_bus_new();
+		CHECK(bus);
 		cases[i].fn(bus);
+		ixgbe_bus_free(bus);
 		ran = true;
 		printf("%s: ok\n", cases[i].name);
 	}
