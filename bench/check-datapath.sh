@@ -7,7 +7,8 @@
 #     slow path for frames spread over several descriptors):
 #     no call into libc, so no syscall and no allocation can hide in it.
 # tx_clean is normally inlined into ixgbe_tx_batch (and ixgbe_tx_flush); a separate copy, if
-# the compiler keeps one, is checked too.
+# the compiler keeps one, is checked too. The virtio batch functions (src/virtqueue_split.c,
+# src/virtqueue_packed.c): no division and no direct call (only the indirect transport notify).
 #
 # usage: bench/check-datapath.sh
 set -eu
@@ -64,4 +65,23 @@ else
 	echo "FAIL: the datapath calls: $(echo $foreign)"
 	fail=1
 fi
+
+# The virtio datapath (split and packed virtqueues): no division, no direct call at all; the one
+# indirect call is the transport's notify (legacy I/O BAR or a device model; a real modern
+# device gets an inline MMIO store).
+for f in virtqueue_split virtqueue_packed; do
+	VOBJ=$(find "$BUILD/CMakeFiles/ixy.dir" -name "$f.c.o" | head -n1)
+	[ -n "$VOBJ" ] || { echo "FAIL: $f.c.o not found under $BUILD"; fail=1; continue; }
+	objdump -dr --no-show-raw-insn "$VOBJ" | awk '
+		/^[0-9a-f]+ <.*>:$/ { name = $2; keep = name ~ /_(rx|tx)_batch/; if (keep) print "== " name; next }
+		keep && NF { print }' >"$TMP/v.s"
+	[ "$(grep -c '^== ' "$TMP/v.s")" -ge 2 ] || { echo "FAIL: no rx/tx batch functions in $f.c.o"; fail=1; }
+	bad=$(grep -E '[[:space:]](i?div[bwlq]?|v?div[sp][sdh])[[:space:]]|[[:space:]]call[q]?[[:space:]]+[0-9a-f]' "$TMP/v.s" || true)
+	if [ -z "$bad" ]; then
+		echo "PASS: $f: no division, no direct call ($(grep -c -E '[[:space:]]call' "$TMP/v.s") indirect notify calls)"
+	else
+		echo "FAIL: $f datapath: $bad"
+		fail=1
+	fi
+done
 exit $fail

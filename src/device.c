@@ -41,6 +41,13 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	dev->hugetlbfs = opts->hugetlbfs ? opts->hugetlbfs : getenv("IXY_HUGETLBFS");
 	if (!dev->hugetlbfs)
 		dev->hugetlbfs = "/mnt/huge";
+	dev->virtio_ring = opts->virtio_ring ? opts->virtio_ring : getenv("IXY_VIRTIO_RING");
+	if (dev->virtio_ring && strcmp(dev->virtio_ring, "split") && strcmp(dev->virtio_ring, "packed")) {
+		ixy_error("virtio ring format '%s' is unknown: use \"split\" or \"packed\" (option "
+		          "virtio_ring or IXY_VIRTIO_RING)",
+		          dev->virtio_ring);
+		return -1;
+	}
 	dev->bar0_fd = -1;
 	uint16_t sizes[2] = {dev->rx_ring_size, dev->tx_ring_size};
 	for (int i = 0; i < 2; i++) {
@@ -74,16 +81,78 @@ static void free_device(struct ixy_device *dev)
 	free(dev);
 }
 
-static int init_driver(struct ixy_device *dev)
+/* Every device libixy drives, one row per PCI id (82599 ids: DS 9.3.3.1 and the fact table in
+ * docs; virtio: virtio 1.1 4.1.2). A new NIC family is its rows plus its driver file. Absent on
+ * purpose: X540/X550 (their link comes up through a PHY this driver does not program) and the
+ * 82599 virtual functions (another register layout). */
+struct supported_device {
+	uint16_t vendor_id;
+	uint16_t device_id;
+	const char *name;
+	const char *driver;
+	int (*init)(struct ixy_device *dev);
+	int bar; /* memory BAR mapped before init, or -1: the driver maps what it needs (virtio: the
+	          * BARs its capabilities name, or the legacy I/O BAR 0) */
+};
+
+static const struct supported_device supported[] = {
+    {0x8086, 0x10F7, "82599 KX4", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10F8, "82599 combined backplane", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10F9, "82599 CX4", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10FB, "82599ES SFP+ (X520)", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10FC, "82599 XAUI", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1507, "82599 SFP+ (EM)", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1514, "82599 KX4 mezzanine", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1517, "82599 KR", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x151C, "82599 10GBASE-T", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1529, "82599 SFP+ FCoE", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x152A, "82599 backplane FCoE", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x154A, "82599 SFP+ quad port", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x154D, "82599 SFP+ SF2", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x154F, "82599 LS", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1557, "82599EN SFP+", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x1558, "82599 QSFP+ quad port", "ixgbe", ixgbe_init, 0},
+    {0x1AF4, 0x1000, "virtio-net transitional (modern interface if offered, else legacy)", "virtio",
+     virtio_init, -1},
+    {0x1AF4, 0x1041, "virtio-net modern (virtio 1.x)", "virtio", virtio_init, -1},
+};
+
+static const struct supported_device *find_supported(uint16_t vendor_id, uint16_t device_id)
 {
-	if (ixgbe_supports(dev->vendor_id, dev->device_id))
-		return ixgbe_init(dev);
-	if (virtio_supports(dev->vendor_id, dev->device_id))
-		return virtio_init(dev);
-	ixy_error("%s is device %04x:%04x, which libixy does not drive: it supports the Intel 82599 family "
-	          "(8086:10fb and relatives) and virtio-net (1af4:1000). 'lspci -nn -s %s' names the device",
-	          dev->name, dev->vendor_id, dev->device_id, dev->name);
-	return -1;
+	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++) {
+		if (supported[i].vendor_id == vendor_id && supported[i].device_id == device_id)
+			return &supported[i];
+	}
+	return NULL;
+}
+
+/* "ixgbe 8086:10f7 8086:10f8 ... virtio 1af4:1000 1af4:1041" for the refusal of a device. */
+static void supported_list(char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]) && used < len; i++) {
+		const struct supported_device *d = &supported[i];
+		bool first = i == 0 || strcmp(supported[i - 1].driver, d->driver);
+		int n = snprintf(out + used, len - used, "%s%s%s%04x:%04x", i ? " " : "",
+		                 first ? d->driver : "", first ? " " : "", d->vendor_id, d->device_id);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static const struct supported_device *lookup_driver(const struct ixy_device *dev)
+{
+	const struct supported_device *d = find_supported(dev->vendor_id, dev->device_id);
+	if (!d) {
+		char list[400];
+		supported_list(list, sizeof(list));
+		ixy_error("%s is device %04x:%04x, which libixy does not drive ('lspci -nn -s %s' names "
+		          "it). Supported (README): %s",
+		          dev->name, dev->vendor_id, dev->device_id, dev->name, list);
+	}
+	return d;
 }
 
 struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts)
@@ -111,24 +180,19 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		    pci_addr, info.vendor_id, info.device_id, info.class_code);
 		goto fail;
 	}
-	if (!ixgbe_supports(info.vendor_id, info.device_id) &&
-	    !virtio_supports(info.vendor_id, info.device_id)) {
-		init_driver(dev); /* reports the unsupported id */
+	const struct supported_device *drv = lookup_driver(dev);
+	if (!drv)
 		goto fail;
-	}
-	bool virtio = virtio_supports(info.vendor_id, info.device_id);
+	dev->sysfs_root = root;
 	if (pci_check_not_in_use(root, pci_addr, opts && opts->force) < 0 || pci_unbind(root, pci_addr) < 0 ||
-	    pci_enable_dma(root, pci_addr, virtio) < 0)
+	    pci_enable_dma(root, pci_addr, drv->bar < 0) < 0)
 		goto fail;
-	if (virtio) {
-		dev->bar0_fd = pci_open_bar0(root, pci_addr);
-		if (dev->bar0_fd < 0)
-			goto fail;
-	} else if (pci_map_bar0(root, pci_addr, &dev->bar0, &dev->bar0_len) < 0) {
+	if (drv->bar >= 0 && pci_map_bar(root, pci_addr, (unsigned)drv->bar, &dev->bar0, &dev->bar0_len) < 0)
 		goto fail;
-	}
-	if (init_driver(dev) < 0)
+	ixy_info("%s: %04x:%04x, %s", pci_addr, info.vendor_id, info.device_id, drv->name);
+	if (drv->init(dev) < 0)
 		goto fail;
+	dev->sysfs_root = NULL; /* the caller's string: only valid during ixy_open() */
 	return dev;
 fail:
 	free_device(dev);
@@ -146,7 +210,8 @@ struct ixy_device *ixy_open_hw(const struct ixy_hw_ops *hw, const struct ixy_opt
 	dev->hw = hw;
 	dev->vendor_id = hw->vendor_id;
 	dev->device_id = hw->device_id;
-	if (apply_options(dev, opts) < 0 || init_driver(dev) < 0) {
+	const struct supported_device *drv = NULL;
+	if (apply_options(dev, opts) < 0 || !(drv = lookup_driver(dev)) || drv->init(dev) < 0) {
 		free_device(dev);
 		return NULL;
 	}

@@ -36,6 +36,8 @@ struct ixy_device {
 	int bar0_fd;                 /* resource0 for I/O-port BARs (virtio), else -1 */
 	const struct ixy_hw_ops *hw; /* device model seams; NULL on a real NIC */
 	const char *hugetlbfs;       /* where DMA memory comes from on a real NIC */
+	const char *sysfs_root;      /* during ixy_open() only: for drivers that map their own BARs */
+	const char *virtio_ring;     /* ixy_options.virtio_ring, NULL for the default */
 	uint16_t vendor_id;
 	uint16_t device_id;
 	uint16_t rx_queues;
@@ -89,11 +91,9 @@ static inline void reg_clear_bits(const struct ixy_device *dev, uint32_t reg, ui
  * Returns 0, or -1 on timeout (the caller names the step that failed). */
 int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms);
 
-/* Drivers, chosen by PCI id in device.c. Each fills dev->head.ops, dev->ctrl and dev->driver,
- * returns 0, or returns -1 with the error set (and everything it allocated freed). */
-bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id);
+/* Drivers, chosen by PCI id in device.c's table. Each fills dev->head.ops, dev->ctrl and
+ * dev->driver, returns 0, or returns -1 with the error set (and everything it allocated freed). */
 int ixgbe_init(struct ixy_device *dev);
-bool virtio_supports(uint16_t vendor_id, uint16_t device_id);
 int virtio_init(struct ixy_device *dev);
 
 #endif

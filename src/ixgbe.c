@@ -48,22 +48,6 @@ struct ixgbe {
 	struct tx_queue *tx[64];
 };
 
-/* 82599 physical functions (fact sheet 1.1). X540/X550 are refused: their link setup goes
- * through a PHY this driver does not program, and virtual functions have another layout. */
-static const uint16_t ixgbe_ids[] = {0x10F7, 0x10F8, 0x10F9, 0x10FB, 0x10FC, 0x1507, 0x1514, 0x1517,
-                                     0x151C, 0x1529, 0x152A, 0x154A, 0x154D, 0x154F, 0x1557, 0x1558};
-
-bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id)
-{
-	if (vendor_id != 0x8086)
-		return false;
-	for (size_t i = 0; i < sizeof(ixgbe_ids) / sizeof(ixgbe_ids[0]); i++) {
-		if (ixgbe_ids[i] == device_id)
-			return true;
-	}
-	return false;
-}
-
 static inline uint16_t ring_next(uint16_t i, uint16_t size)
 {
 	return ++i == size ? 0 : i;

@@ -20,10 +20,14 @@
 #define PCI_CFG_VENDOR_ID 0x00
 #define PCI_CFG_DEVICE_ID 0x02
 #define PCI_CFG_COMMAND 0x04
+#define PCI_CFG_STATUS 0x06
 #define PCI_CFG_CLASS 0x0B
-#define PCI_COMMAND_IO (1u << 0)     /* I/O Space Enable: an I/O BAR decodes (virtio legacy) */
-#define PCI_COMMAND_MEMORY (1u << 1) /* Memory Space Enable: BAR0 decodes (DS 9.3.3.3) */
-#define PCI_COMMAND_MASTER (1u << 2) /* Bus Master Enable: the NIC may DMA (DS 9.3.3.3) */
+#define PCI_CFG_CAP_PTR 0x34          /* first capability (PCI 3.0, 6.7) */
+#define PCI_STATUS_CAP_LIST (1u << 4) /* the capability list exists */
+#define PCI_CFG_HEADER_END 0x40       /* capabilities live after the 64-byte header */
+#define PCI_COMMAND_IO (1u << 0)      /* I/O Space Enable: an I/O BAR decodes (virtio legacy) */
+#define PCI_COMMAND_MEMORY (1u << 1)  /* Memory Space Enable: BAR0 decodes (DS 9.3.3.3) */
+#define PCI_COMMAND_MASTER (1u << 2)  /* Bus Master Enable: the NIC may DMA (DS 9.3.3.3) */
 
 static void dev_path(char *out, size_t len, const char *root, const char *addr, const char *file)
 {
@@ -69,6 +73,30 @@ static int read_config(const char *root, const char *addr, uint8_t *cfg, size_t 
 		return -1;
 	}
 	return 0;
+}
+
+int pci_read_config(const char *root, const char *addr, uint8_t *cfg, size_t len)
+{
+	return read_config(root, addr, cfg, len);
+}
+
+/* Walks the list through each entry's next pointer (PCI 3.0, 6.7): byte 0 the id, byte 1 the
+ * next offset. A pointer into the header or past the end, or more entries than fit, is a
+ * malformed (or looping) list. */
+int pci_find_caps(const uint8_t *cfg, size_t len, uint8_t cap_id, uint8_t *offsets, int max)
+{
+	if (len < PCI_CFG_HEADER_END || !(cfg[PCI_CFG_STATUS] & PCI_STATUS_CAP_LIST))
+		return 0;
+	int found = 0;
+	uint8_t pos = cfg[PCI_CFG_CAP_PTR] & 0xFC; /* the low two bits are reserved */
+	for (size_t steps = 0; pos; steps++) {
+		if (pos < PCI_CFG_HEADER_END || pos + 2u > len || steps >= (len - PCI_CFG_HEADER_END) / 4)
+			return -1;
+		if (cfg[pos] == cap_id && found < max)
+			offsets[found++] = pos;
+		pos = cfg[pos + 1] & 0xFC;
+	}
+	return found;
 }
 
 int pci_read_info(const char *root, const char *addr, struct pci_info *info)
@@ -154,7 +182,7 @@ int pci_enable_dma(const char *root, const char *addr, bool io_bar)
 	uint16_t cmd;
 	int ret = -1;
 	if (pread(fd, &cmd, 2, PCI_CFG_COMMAND) == 2) {
-		cmd |= (io_bar ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY) | PCI_COMMAND_MASTER;
+		cmd |= (io_bar ? PCI_COMMAND_IO : 0) | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 		if (pwrite(fd, &cmd, 2, PCI_CFG_COMMAND) == 2)
 			ret = 0;
 	}
@@ -166,8 +194,14 @@ int pci_enable_dma(const char *root, const char *addr, bool io_bar)
 
 int pci_map_bar0(const char *root, const char *addr, uint8_t **bar, size_t *len)
 {
-	char path[512];
-	dev_path(path, sizeof(path), root, addr, "resource0");
+	return pci_map_bar(root, addr, 0, bar, len);
+}
+
+int pci_map_bar(const char *root, const char *addr, unsigned n, uint8_t **bar, size_t *len)
+{
+	char path[512], file[16];
+	snprintf(file, sizeof(file), "resource%u", n);
+	dev_path(path, sizeof(path), root, addr, file);
 	int fd = open(path, O_RDWR);
 	if (fd < 0) {
 		ixy_error("cannot open %s: %s (run as root)", path, strerror(errno));
@@ -175,7 +209,7 @@ int pci_map_bar0(const char *root, const char *addr, uint8_t **bar, size_t *len)
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || st.st_size <= 0) {
-		ixy_error("%s has no size: BAR0 of %s is not a memory BAR", path, addr);
+		ixy_error("%s has no size: BAR%u of %s is not a memory BAR", path, n, addr);
 		close(fd);
 		return -1;
 	}

@@ -22,6 +22,12 @@ struct ixy_hw_ops {
 	/* Virtual-to-bus translation of a DMA region the library allocated; returns its bus
 	 * address, or 0 to refuse. The whole region [virt, virt+len) is then DMA-able. */
 	uint64_t (*dma_map)(void *ctx, void *virt, size_t len);
+	/* Optional, for a PCI device found through its capabilities (virtio 1.x): reads `len`
+	 * bytes of its configuration space from `off` (returns 0, or -1), and accesses of `width`
+	 * 1, 2 or 4 bytes at byte offset `off` of memory BAR `bar` (virtio legacy: I/O BAR 0). */
+	int (*config_read)(void *ctx, uint32_t off, void *buf, uint32_t len);
+	uint32_t (*bar_read)(void *ctx, uint8_t bar, uint32_t off, uint8_t width);
+	void (*bar_write)(void *ctx, uint8_t bar, uint32_t off, uint8_t width, uint32_t value);
 	/* Optional (NULL: the device raises no interrupts). Routes MSI-X vector `vector` to `eventfd`:
 	 * each interrupt message adds 1 to it (as VFIO_DEVICE_SET_IRQS with ACTION_TRIGGER does for a
 	 * real device); -1 detaches. The library owns the eventfd and detaches it before closing it.

@@ -26,6 +26,8 @@ struct ixy_options {
 	bool force;               /* take the device even if its kernel interface is up */
 	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
 	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
+	const char *virtio_ring;  /* virtio: "split" or "packed" virtqueues (packed only if the
+	                           * device offers them); default $IXY_VIRTIO_RING, else "split" */
 	/* Interrupt moderation (ixgbe EITR): at least this many microseconds between two interrupts
 	 * of a queue, an even number from 2 to 1022; default 10 (at most 100000 wake-ups/s). */
 	uint16_t irq_throttle_us;

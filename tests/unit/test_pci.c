@@ -77,6 +77,8 @@ int main(void)
 	fake_interface("0000:08:00.0", "eth7", "0x1003\n");
 	fake_device("0000:09:00.0", 0x8086, 0x10FB, 0x02); /* 82599 with an interface down */
 	fake_interface("0000:09:00.0", "eth8", "0x1002\n");
+	fake_device("0000:0a:01.0", 0x1AF4, 0x1041, 0x02); /* modern virtio-net, interface up */
+	fake_interface("0000:0a:01.0", "ens4", "0x1003\n");
 
 	/* Ids read from config space. */
 	struct pci_info info;
@@ -88,8 +90,11 @@ int main(void)
 	CHECK(!try_open("0000:0g:00.0", false) && error_says("not a PCI address"));
 	CHECK(!try_open("0000:0a:00.0", false) && error_says("no PCI device 0000:0a:00.0"));
 
-	/* Wrong vendor, unsupported device, wrong class: refused with the ids named. */
+	/* Wrong vendor, unsupported device, wrong class: refused with the ids named, and the refusal
+	 * lists what is supported. */
 	CHECK(!try_open("0000:04:00.0", false) && error_says("10ec:8168") && error_says("does not drive"));
+	CHECK(error_says("ixgbe 8086:10f7") && error_says(" 8086:10fb ") &&
+	      error_says("virtio 1af4:1000 1af4:1041"));
 	CHECK(!try_open("0000:05:00.0", false) && error_says("8086:1528"));
 	CHECK(!try_open("0000:07:00.0", false) && error_says("8086:10ed"));
 	CHECK(!try_open("0000:06:00.0", false) && error_says("not a network controller"));
@@ -98,6 +103,35 @@ int main(void)
 	CHECK(!try_open("0000:08:00.0", false) && error_says("eth7 is up") && error_says("force"));
 	CHECK(pci_check_not_in_use(root, "0000:08:00.0", true) == 0);
 	CHECK(pci_check_not_in_use(root, "0000:09:00.0", false) == 0);
+	/* A modern virtio NIC whose interface is up (like this host's own): refused before anything
+	 * is unbound or written. */
+	CHECK(!try_open("0000:0a:01.0", false) && error_says("ens4 is up") && error_says("force"));
+	char vpath[600], vbuf[16] = {0};
+	snprintf(vpath, sizeof(vpath), "%s/bus/pci/devices/0000:0a:01.0/driver/unbind", root);
+	int vfd = open(vpath, O_RDONLY);
+	CHECK(vfd >= 0 && read(vfd, vbuf, sizeof(vbuf)) == 0); /* nothing was unbound */
+	close(vfd);
+	uint8_t vcmd[2];
+	snprintf(vpath, sizeof(vpath), "%s/bus/pci/devices/0000:0a:01.0/config", root);
+	vfd = open(vpath, O_RDONLY);
+	CHECK(vfd >= 0 && pread(vfd, vcmd, 2, 4) == 2 && vcmd[0] == 0); /* command register untouched */
+	close(vfd);
+
+	/* Capability list walking: in order, malformed (looping or out of range) lists refused. */
+	uint8_t cfg[256] = {0}, caps[8];
+	cfg[0x06] = 0x10;
+	cfg[0x34] = 0x40;
+	cfg[0x40] = 0x09, cfg[0x41] = 0x50;
+	cfg[0x50] = 0x05, cfg[0x51] = 0x60;
+	cfg[0x60] = 0x09, cfg[0x61] = 0x00;
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) == 2 && caps[0] == 0x40 && caps[1] == 0x60);
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x11, caps, 8) == 0);
+	cfg[0x61] = 0x40; /* loop */
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) < 0);
+	cfg[0x61] = 0x20; /* into the header */
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) < 0);
+	cfg[0x06] = 0; /* no list */
+	CHECK(pci_find_caps(cfg, sizeof(cfg), 0x09, caps, 8) == 0);
 
 	/* A supported 82599 passes every PCI step: the driver was unbound, memory space and bus
 	 * mastering enabled, BAR0 mapped. The file-backed BAR never finishes a reset, so the
