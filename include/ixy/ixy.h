@@ -92,11 +92,12 @@ uint16_t ixy_tx_queue_count(const struct ixy_device *dev);
  * An RX queue's interrupt (82599: MSI-X vector q for RX queue q, DS 7.3) stays masked while the
  * app polls, so polling costs nothing extra and ixy_rx_batch() is unchanged. Only a wait unmasks
  * it, and the interrupt masks itself again when it fires (EIAM auto-mask).
- * Where interrupts are available: a virtual 82599 ("sim:", the hw seam's set_irq). A real 82599
- * needs its MSI-X vectors routed through VFIO, which libixy does not do yet, and virtio has no
- * interrupt support yet: there the waits sleep 100 us between looks at the ring (about 10000
- * wake-ups/s instead of a spinning core); on virtio-modern or a PCI NIC through sysfs that is
- * the only mode.
+ * virtio (modern interface): the RX queue's used-buffer notifications on MSI-X vector 0, enabled
+ * only during a wait (virtio 1.1 2.6.7, 2.7.10, 4.1.5.1.2).
+ * Where interrupts are available: device models behind the hw seam's set_irq (the virtual 82599,
+ * "sim:"). A real NIC needs its MSI-X vectors routed through VFIO, which ixy_open() does not do
+ * yet: there, and on legacy virtio, the waits sleep 100 us between looks at the ring (about
+ * 10000 wake-ups/s instead of a spinning core).
  * Cost of a wait, when frames already wait: one descriptor read per queue, no system call.
  * Otherwise, per queue: 3 register writes (clear the old cause, unmask; mask after), one read()
  * of its eventfd, plus one poll() for all queues; the wake-up after a frame arrives takes a
