@@ -181,16 +181,6 @@ static void test_msi_mode(void)
 	printf("ok: MSI mode signals vector 0\n");
 }
 
-static void expect(struct env *e, const char *needle, const char *what)
-{
-	if (ixgbe_model_count_matching(e->m, needle) == 0) {
-		fprintf(stderr, "negative case '%s' not caught (no violation containing '%s')\n", what,
-		        needle);
-		exit(1);
-	}
-	printf("caught: %s\n", what);
-}
-
 static void test_rules(void)
 {
 	struct env e;
@@ -200,25 +190,28 @@ static void test_rules(void)
 	/* V26: a vector enabled that no IVAR entry maps to. */
 	W(&e, IVAR(0), VALID | 1);
 	W(&e, EIMS, 1u << 3);
-	expect(&e, "EIMS enables MSI-X vector 3, but no valid IVAR entry", "vector enabled, never mapped");
+	CHECK(ixgbe_model_count_matching(e.m, "EIMS enables MSI-X vector 3, but no valid IVAR") == 1);
 	CHECK(ixgbe_model_count_matching(e.m, "vector 1,") == 0);
 	/* V27: an IVAR entry naming a vector without its valid bit; the cause goes nowhere. */
 	W(&e, IVAR(0), 0x04);
-	expect(&e, "IVAR(0) byte 0 = 0x04 names vector 4 for RX queue 0 without the valid bit",
-	       "IVAR entry without valid bit");
+	CHECK(ixgbe_model_count_matching(e.m, "IVAR(0) byte 0 = 0x04 names vector 4 for RX queue 0") == 1);
 	W(&e, EIMS, 1u << 4);
 	inject(&e, 1);
 	ixgbe_model_step(e.m);
 	CHECK(ixgbe_model_irqs(e.m, 4) == 0 && !(ixgbe_model_peek32(e.m, EICR) & (1u << 4)));
 	/* V28: EITR reserved bits (an interval written in microseconds, not in bits 11:3). */
 	W(&e, EITR(0), 10);
-	expect(&e, "EITR(0) = 0x0000000a has bits 2:0 set", "EITR reserved bits");
+	CHECK(ixgbe_model_count_matching(e.m, "EITR(0) = 0x0000000a has bits 2:0 set") == 1);
 	W(&e, 0x12300 + 4 * 6, 3); /* EITR(30) */
-	expect(&e, "EITR(30) = 0x00000003", "EITR(24..127) reserved bits");
+	CHECK(ixgbe_model_count_matching(e.m, "EITR(30) = 0x00000003") == 1);
 	/* V29: vectors above 15 are not modelled. */
 	W(&e, IVAR(1), (VALID | 20) << 16);
-	expect(&e, "maps RX queue 3 to vector 20", "vector beyond the model");
+	CHECK(ixgbe_model_count_matching(e.m, "maps RX queue 3 to vector 20") == 1);
+	/* Enabling vector 4, which only the invalid entry names, was V26 too. */
+	CHECK(ixgbe_model_count_matching(e.m, "EIMS enables MSI-X vector 4, but no valid IVAR") == 1);
+	CHECK(ixgbe_model_violations(e.m) == 6);
 	env_close(&e);
+	printf("ok: rules V26-V29 caught, each once\n");
 }
 
 int main(void)
