@@ -4,11 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
+#include "ixy/sandbox.h"
 #include "ixy_sim.h"
 
 volatile sig_atomic_t app_stop;
+
+const char app_common_usage[] =
+    "  --vfio       open PCI devices only through VFIO (default: VFIO if bound to vfio-pci)\n"
+    "  --sysfs      open PCI devices only through sysfs (root, no IOMMU protection)\n"
+    "  --user NAME  become this user once the devices are open (from root)\n"
+    "  --sandbox    then allow only the datapath's system calls (seccomp; see README)\n";
 
 static void on_signal(int sig)
 {
@@ -82,11 +90,13 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
 	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
 	    {"pcap", required_argument, 0, 'p'},  {"poll", no_argument, 0, 'P'},
-	    {"force", no_argument, 0, 'f'},       {"help", no_argument, 0, 'h'}};
+	    {"force", no_argument, 0, 'f'},       {"help", no_argument, 0, 'h'},
+	    {"user", required_argument, 0, 'u'},  {"sandbox", no_argument, 0, 'x'},
+	    {"vfio", no_argument, 0, 'V'},        {"sysfs", no_argument, 0, 'S'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (all[i].val == 'f' || all[i].val == 'h' || listed(accepted, all[i].name))
+		if (strchr("fhuxVS", all[i].val) || listed(accepted, all[i].name))
 			longopts[n++] = all[i];
 	}
 	longopts[n] = (struct option){0, 0, 0, 0};
@@ -116,6 +126,18 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 		case 'f':
 			a->opts.force = true;
 			break;
+		case 'u':
+			a->user = optarg;
+			break;
+		case 'x':
+			a->sandbox = true;
+			break;
+		case 'V':
+			a->opts.platform = IXY_PLATFORM_VFIO;
+			break;
+		case 'S':
+			a->opts.platform = IXY_PLATFORM_SYSFS;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -134,6 +156,31 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 	}
 	a->args = argv + optind;
 	return -1;
+}
+
+/* A sandboxed process ends here: what runs after exit handlers (a sanitizer's leak check)
+ * needs system calls the filter forbids. */
+static void end_in_sandbox(int status, void *arg)
+{
+	(void)arg;
+	fflush(NULL);
+	_exit(status);
+}
+
+int app_restrict(const struct app_args *a)
+{
+	if (a->user && ixy_drop_privileges(a->user) < 0) {
+		fprintf(stderr, "--user %s: %s\n", a->user, ixy_last_error());
+		return -1;
+	}
+	if (a->sandbox && ixy_enter_sandbox() < 0) {
+		fprintf(stderr, "--sandbox: %s\n", ixy_last_error());
+		return -1;
+	}
+	if (a->sandbox)
+		on_exit(end_in_sandbox, NULL);
+	fflush(stdout); /* stdout's buffer is set up before the filter, not inside it */
+	return 0;
 }
 
 int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts)

@@ -27,18 +27,27 @@ struct app_args {
 	const char *pcap; /* --pcap FILE */
 	bool poll;        /* --poll: spin on the rings, never wait for interrupts */
 	bool size_given;
-	struct ixy_options opts; /* --force sets opts.force */
+	struct ixy_options opts; /* --force sets opts.force, --vfio/--sysfs opts.platform */
+	const char *user;        /* --user NAME: drop to it once set up */
+	bool sandbox;            /* --sandbox: seccomp filter once set up */
 	char **args;             /* the positional arguments */
 };
 
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap, poll), --force and --help, and exactly `nargs` positional arguments (`arg_names` says
- * which, for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after
- * a usage error (both print usage()). */
+ * seconds, pcap, poll), --force, --vfio, --sysfs, --user, --sandbox and --help, and exactly `nargs`
+ * positional arguments (`arg_names` says which, for the error). Returns -1 to go on; otherwise the exit
+ * status: 0 after --help, 2 after a usage error (both print usage()). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a);
+
+/* The usage lines of the options every app takes (--vfio, --sysfs, --user, --sandbox). */
+extern const char app_common_usage[];
+
+/* --user and --sandbox, once every device is open and every pool allocated. Prints the error
+ * and returns -1 on failure. */
+int app_restrict(const struct app_args *a);
 
 /* Set by SIGINT/SIGTERM. */
 extern volatile sig_atomic_t app_stop;

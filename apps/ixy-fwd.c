@@ -12,6 +12,7 @@ static void usage(FILE *out)
 	             "  --poll       spin on the rings even when idle (default: adaptive, sleeps while\n"
 	             "               traffic is slow and waits for the RX interrupts)\n"
 	             "  --force      take the devices even if their kernel interfaces are up\n");
+	fputs(app_common_usage, out);
 }
 
 /* One direction of forwarding. Frames the TX ring cannot take yet wait here and go first next
@@ -58,6 +59,11 @@ int main(int argc, char **argv)
 	if (app_open(&ports[0], a.args[0], &a.opts) < 0)
 		return 1;
 	if (app_open(&ports[1], a.args[1], &a.opts) < 0) {
+		app_close(&ports[0]);
+		return 1;
+	}
+	if (app_restrict(&a) < 0) {
+		app_close(&ports[1]);
 		app_close(&ports[0]);
 		return 1;
 	}

@@ -19,6 +19,7 @@ static void usage(FILE *out)
 	             "  --poll       spin on the ring even when idle (default: adaptive, sleeps while\n"
 	             "               traffic is slow and waits for the RX interrupt)\n"
 	             "  --force      take the device even if its kernel interface is up\n");
+	fputs(app_common_usage, out);
 }
 
 static uint64_t wall_ns(void)
@@ -54,6 +55,12 @@ int main(int argc, char **argv)
 
 	struct ixy_rx_queue_ref queue = {port.dev, 0};
 	struct ixy_adaptive *idle = app_idle_policy(&a, &queue, 1);
+	if (app_restrict(&a) < 0) {
+		ixy_adaptive_free(idle);
+		app_close(&port);
+		pcap_writer_close(&w);
+		return 1;
+	}
 	struct ixy_buf *bufs[BATCH];
 	uint64_t start = app_now_ns(), last_flush = start, captured = 0;
 	bool write_failed = false;

@@ -21,6 +21,7 @@ static void usage(FILE *out)
 	             "  --seconds    stop after S seconds\n"
 	             "  --pcap       send the frames of this pcap file in a loop instead (not with --size)\n"
 	             "  --force      take the device even if its kernel interface is up\n");
+	fputs(app_common_usage, out);
 }
 
 static uint16_t ip_checksum(const uint8_t *hdr, size_t len)
@@ -99,6 +100,12 @@ int main(int argc, char **argv)
 	struct ixy_mempool *pool = ixy_mempool_create(port.dev, POOL_SIZE, 0);
 	if (!pool) {
 		fprintf(stderr, "ixy-pktgen: %s\n", ixy_last_error());
+		app_close(&port);
+		pcap_frames_free(&replay);
+		return 1;
+	}
+	if (app_restrict(&a) < 0) {
+		ixy_mempool_destroy(pool);
 		app_close(&port);
 		pcap_frames_free(&replay);
 		return 1;

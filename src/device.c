@@ -2,26 +2,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "device.h"
+#include "ixgbe_regs.h"
 #include "log.h"
+#include "memory.h"
 #include "pci.h"
 
 #define PCI_CLASS_NETWORK 0x02
 
 int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms)
 {
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
+	for (uint64_t end = deadline_in_ms(timeout_ms);;) {
 		if ((reg_read(dev, reg) & mask) == want)
 			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		int64_t ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms > timeout_ms)
+		if (deadline_passed(end))
 			return (reg_read(dev, reg) & mask) == want ? 0 : -1;
 		usleep(100);
 	}
@@ -48,7 +45,6 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 		          dev->virtio_ring);
 		return -1;
 	}
-	dev->bar0_fd = -1;
 	uint16_t sizes[2] = {dev->rx_ring_size, dev->tx_ring_size};
 	for (int i = 0; i < 2; i++) {
 		if (sizes[i] < 8 || sizes[i] > 4096 || sizes[i] % 8) {
@@ -72,12 +68,11 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	return 0;
 }
 
+/* The platform unmaps BARs and closes what it opened (a NULL platform: nothing opened yet). */
 static void free_device(struct ixy_device *dev)
 {
-	if (dev->bar0)
-		munmap(dev->bar0, dev->bar0_len);
-	if (dev->bar0_fd >= 0)
-		close(dev->bar0_fd);
+	if (dev->platform)
+		dev->platform->close(dev);
 	free(dev);
 }
 
@@ -91,30 +86,32 @@ struct supported_device {
 	const char *name;
 	const char *driver;
 	int (*init)(struct ixy_device *dev);
-	int bar; /* memory BAR mapped before init, or -1: the driver maps what it needs (virtio: the
-	          * BARs its capabilities name, or the legacy I/O BAR 0) */
+	int bar;          /* memory BAR mapped before init, or -1: the driver maps what it needs (virtio: the
+	                   * BARs its capabilities name, or the legacy I/O BAR 0) */
+	uint32_t bar_min; /* bytes that BAR must have: the highest register the driver uses (virtio
+	                   * checks each structure it maps against its BAR itself) */
 };
 
 static const struct supported_device supported[] = {
-    {0x8086, 0x10F7, "82599 KX4", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x10F8, "82599 combined backplane", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x10F9, "82599 CX4", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x10FB, "82599ES SFP+ (X520)", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x10FC, "82599 XAUI", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x1507, "82599 SFP+ (EM)", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x1514, "82599 KX4 mezzanine", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x1517, "82599 KR", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x151C, "82599 10GBASE-T", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x1529, "82599 SFP+ FCoE", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x152A, "82599 backplane FCoE", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x154A, "82599 SFP+ quad port", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x154D, "82599 SFP+ SF2", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x154F, "82599 LS", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x1557, "82599EN SFP+", "ixgbe", ixgbe_init, 0},
-    {0x8086, 0x1558, "82599 QSFP+ quad port", "ixgbe", ixgbe_init, 0},
+    {0x8086, 0x10F7, "82599 KX4", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x10F8, "82599 combined backplane", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x10F9, "82599 CX4", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x10FB, "82599ES SFP+ (X520)", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x10FC, "82599 XAUI", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x1507, "82599 SFP+ (EM)", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x1514, "82599 KX4 mezzanine", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x1517, "82599 KR", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x151C, "82599 10GBASE-T", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x1529, "82599 SFP+ FCoE", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x152A, "82599 backplane FCoE", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x154A, "82599 SFP+ quad port", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x154D, "82599 SFP+ SF2", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x154F, "82599 LS", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x1557, "82599EN SFP+", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
+    {0x8086, 0x1558, "82599 QSFP+ quad port", "ixgbe", ixgbe_init, 0, IXGBE_BAR0_MIN_SIZE},
     {0x1AF4, 0x1000, "virtio-net transitional (modern interface if offered, else legacy)", "virtio",
-     virtio_init, -1},
-    {0x1AF4, 0x1041, "virtio-net modern (virtio 1.x)", "virtio", virtio_init, -1},
+     virtio_init, -1, 0},
+    {0x1AF4, 0x1041, "virtio-net modern (virtio 1.x)", "virtio", virtio_init, -1, 0},
 };
 
 static const struct supported_device *find_supported(uint16_t vendor_id, uint16_t device_id)
@@ -155,6 +152,52 @@ static const struct supported_device *lookup_driver(const struct ixy_device *dev
 	return d;
 }
 
+/* VFIO when asked for, or (auto) when the device is bound to vfio-pci; sysfs otherwise. */
+static int attach_platform(struct ixy_device *dev, const char *root, enum ixy_platform want)
+{
+	char driver[64];
+	if (want == IXY_PLATFORM_AUTO) {
+		if (pci_driver_name(root, dev->name, driver, sizeof(driver)) < 0)
+			return -1;
+		want = strcmp(driver, "vfio-pci") == 0 ? IXY_PLATFORM_VFIO : IXY_PLATFORM_SYSFS;
+	}
+	if (want == IXY_PLATFORM_VFIO)
+		return platform_vfio_attach(dev, root);
+	return platform_sysfs_attach(dev, root);
+}
+
+/* The BAR the driver uses must reach every register it touches: checked from sysfs before any
+ * access. */
+static int check_bar(const struct ixy_device *dev, const char *root, const struct supported_device *drv)
+{
+	uint64_t size;
+	if (drv->bar < 0)
+		return 0;
+	if (pci_bar_size(root, dev->name, (unsigned)drv->bar, &size) < 0)
+		return -1;
+	if (size < drv->bar_min) {
+		ixy_error("%s: BAR%d is %llu bytes, but the %s driver uses registers up to byte %u: this "
+		          "is not the device its PCI id claims, or its BAR is not assigned (check 'lspci -vv "
+		          "-s %s')",
+		          dev->name, drv->bar, (unsigned long long)size, drv->driver, drv->bar_min,
+		          dev->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A lower bound of the 2 MiB DMA blocks the drivers allocate at open: per RX queue a mempool of
+ * at least 4096 buffers of 2 KiB (992 per block) and its ring, per TX queue its ring. */
+static unsigned dma_blocks_needed(const struct ixy_device *dev)
+{
+	unsigned bufs = 2u * (dev->rx_ring_size + dev->tx_ring_size);
+	if (bufs < 4096)
+		bufs = 4096;
+	return dev->rx_queues * ((bufs + 991) / 992 + 1) + dev->tx_queues;
+}
+
+/* Fail closed: everything that can be checked without touching the device is checked before
+ * the platform takes it (unbinding the kernel driver or resetting the device). */
 struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts)
 {
 	if (!pci_addr) {
@@ -181,18 +224,24 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		goto fail;
 	}
 	const struct supported_device *drv = lookup_driver(dev);
-	if (!drv)
+	if (!drv || pci_check_not_in_use(root, pci_addr, opts && opts->force) < 0 ||
+	    check_bar(dev, root, drv) < 0 || attach_platform(dev, root, opts ? opts->platform : 0) < 0 ||
+	    dma_check_available(dev, root, dma_blocks_needed(dev)) < 0 || dev->platform->take(dev) < 0 ||
+	    platform_enable_dma(dev, drv->bar < 0) < 0)
 		goto fail;
-	dev->sysfs_root = root;
-	if (pci_check_not_in_use(root, pci_addr, opts && opts->force) < 0 || pci_unbind(root, pci_addr) < 0 ||
-	    pci_enable_dma(root, pci_addr, drv->bar < 0) < 0)
-		goto fail;
-	if (drv->bar >= 0 && pci_map_bar(root, pci_addr, (unsigned)drv->bar, &dev->bar0, &dev->bar0_len) < 0)
-		goto fail;
-	ixy_info("%s: %04x:%04x, %s", pci_addr, info.vendor_id, info.device_id, drv->name);
+	if (drv->bar >= 0) {
+		if (dev->platform->map_bar(dev, (unsigned)drv->bar, &dev->bar0, &dev->bar0_len) < 0)
+			goto fail;
+		if (dev->bar0_len < drv->bar_min) {
+			ixy_error("%s: BAR%d maps only %zu bytes, the %s driver needs %u", pci_addr, drv->bar,
+			          dev->bar0_len, drv->driver, drv->bar_min);
+			goto fail;
+		}
+	}
+	ixy_info("%s: %04x:%04x, %s (%s platform)", pci_addr, info.vendor_id, info.device_id, drv->name,
+	         dev->platform->name);
 	if (drv->init(dev) < 0)
 		goto fail;
-	dev->sysfs_root = NULL; /* the caller's string: only valid during ixy_open() */
 	return dev;
 fail:
 	free_device(dev);
@@ -208,6 +257,7 @@ struct ixy_device *ixy_open_hw(const struct ixy_hw_ops *hw, const struct ixy_opt
 	}
 	snprintf(dev->name, sizeof(dev->name), "%s", hw->name ? hw->name : "model");
 	dev->hw = hw;
+	platform_model_attach(dev);
 	dev->vendor_id = hw->vendor_id;
 	dev->device_id = hw->device_id;
 	const struct supported_device *drv = NULL;
@@ -265,7 +315,8 @@ uint32_t ixy_link_speed(struct ixy_device *dev)
 uint32_t ixy_wait_for_link(struct ixy_device *dev, uint32_t timeout_ms)
 {
 	uint32_t speed;
-	for (uint32_t waited = 0; (speed = ixy_link_speed(dev)) == 0 && waited < timeout_ms; waited += 10)
+	for (uint64_t end = deadline_in_ms(timeout_ms);
+	     (speed = ixy_link_speed(dev)) == 0 && !deadline_passed(end);)
 		usleep(10000);
 	return speed;
 }

@@ -8,6 +8,7 @@
 
 #include "ixy/hw.h"
 #include "ixy/ixy.h"
+#include "platform.h"
 
 /* Control-path operations of a driver (the datapath ones are in struct ixy_driver_ops). */
 struct ixy_ctrl_ops {
@@ -33,11 +34,12 @@ struct ixy_device {
 	char name[64]; /* PCI address or model name */
 	uint8_t *bar0; /* mapped BAR0 on a real NIC (memory BAR) */
 	size_t bar0_len;
-	int bar0_fd;                 /* resource0 for I/O-port BARs (virtio), else -1 */
-	const struct ixy_hw_ops *hw; /* device model seams; NULL on a real NIC */
-	const char *hugetlbfs;       /* where DMA memory comes from on a real NIC */
-	const char *sysfs_root;      /* during ixy_open() only: for drivers that map their own BARs */
-	const char *virtio_ring;     /* ixy_options.virtio_ring, NULL for the default */
+	const struct ixy_hw_ops *hw;         /* device model seams; NULL on a real NIC */
+	const struct platform_ops *platform; /* how config space, BARs and DMA are reached */
+	void *platform_ctx;                  /* the platform's own state */
+	struct dma_owner *dma_owner;         /* who unmaps this device's DMA regions (VFIO), or NULL */
+	const char *hugetlbfs;               /* where hugepage DMA memory comes from */
+	const char *virtio_ring;             /* ixy_options.virtio_ring, NULL for the default */
 	uint16_t vendor_id;
 	uint16_t device_id;
 	uint16_t rx_queues;

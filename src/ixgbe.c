@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "device.h"
 #include "ixgbe_irq.h"
 #include "ixgbe_regs.h"
@@ -349,11 +350,15 @@ static void free_rx_queue(struct ixy_device *dev, struct rx_queue *q)
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
-	/* The ring's buffers are this pool's; any other missing one is still in use (an app holds
-	 * it, or another port's TX ring does): then the pool must outlive this device. */
-	if (q->pool && q->pool->free_count + q->size != q->pool->count) {
+	/* The ring holds the buffers in q->bufs (all of them once filled, none if the open failed
+	 * before); any other missing one is still in use (an app holds it, or another port's TX ring
+	 * does): then the pool must outlive this device. */
+	uint32_t on_ring = 0;
+	for (uint16_t i = 0; i < q->size; i++)
+		on_ring += q->bufs[i] != NULL;
+	if (q->pool && q->pool->free_count + on_ring != q->pool->count) {
 		ixy_warn("%s: %u receive buffers are still in use; their memory is not freed", dev->name,
-		         q->pool->count - q->size - q->pool->free_count);
+		         q->pool->count - on_ring - q->pool->free_count);
 	} else {
 		ixy_mempool_destroy(q->pool);
 	}
@@ -534,7 +539,7 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
  * SW_FW_SYNC resource bits, which firmware mirrors five bits higher. */
 static int swsm_acquire(struct ixy_device *dev)
 {
-	for (uint32_t waited = 0; waited < SEMAPHORE_TIMEOUT_US; waited += 50) {
+	for (uint64_t end = deadline_in_us(SEMAPHORE_TIMEOUT_US); !deadline_passed(end);) {
 		if (!(reg_read(dev, IXGBE_SWSM) & IXGBE_SWSM_SMBI)) { /* the read took it */
 			reg_set_bits(dev, IXGBE_SWSM, IXGBE_SWSM_SWESMBI);
 			if (reg_read(dev, IXGBE_SWSM) & IXGBE_SWSM_SWESMBI)
@@ -554,7 +559,7 @@ static void swsm_release(struct ixy_device *dev)
 /* Takes a SW_FW_SYNC resource; firmware may hold it for a while. */
 static int swfw_acquire(struct ixy_device *dev, uint32_t resource, const char *what)
 {
-	for (uint32_t waited = 0; waited < SEMAPHORE_TIMEOUT_US; waited += 1000) {
+	for (uint64_t end = deadline_in_us(SEMAPHORE_TIMEOUT_US); !deadline_passed(end);) {
 		if (swsm_acquire(dev) < 0)
 			break;
 		uint32_t sync = reg_read(dev, IXGBE_SW_FW_SYNC);
@@ -620,7 +625,7 @@ static void clear_stats(struct ixy_device *dev)
 static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 {
 	struct ixgbe *drv = dev->driver;
-	for (uint32_t waited = 0;; waited++) {
+	for (uint64_t end = deadline_in_ms(timeout_ms);;) {
 		bool pending = false;
 		for (uint16_t n = 0; n < dev->tx_queues; n++) {
 			struct tx_queue *q = drv->tx[n];
@@ -631,7 +636,7 @@ static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 		}
 		if (!pending)
 			return 0;
-		if (waited >= timeout_ms * 10u)
+		if (deadline_passed(end))
 			return -1;
 		usleep(100);
 	}

@@ -17,6 +17,9 @@
 #define IXGBE_ESDP 0x00020                     /* DS 8.2.3.1.4 */
 #define IXGBE_ESDP_SDP2 (1u << 2)              /* on SFP+ parts: a module is in the cage */
 #define IXGBE_GCR_EXT 0x11050                  /* PCIe control extended; flush procedure: DS 5.2.5.3.2 */
+/* BAR0 must reach the highest register the driver uses (GCR_EXT); its register space is
+ * the first 128 KiB (DS 8.1). ixy_open() checks this before the first access. */
+#define IXGBE_BAR0_MIN_SIZE (IXGBE_GCR_EXT + 4u)
 #define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10) */
 
 /* Interrupts (DS 8.2.3.5) */

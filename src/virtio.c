@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "pci.h"
 #include "virtio.h"
@@ -35,13 +36,6 @@
 #define TX_DRAIN_TIMEOUT_MS 2000
 #define RESET_TIMEOUT_MS 1000
 #define RX_POOL_EXTRA 1024 /* buffers beyond two rings' worth, for those the app holds */
-
-static uint32_t elapsed_ms(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint32_t)((now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000);
-}
 
 /* ---- control queue (5.1.6.5) ---- */
 
@@ -62,10 +56,9 @@ static int ctrl_command(struct ixy_device *dev, uint8_t class, uint8_t cmd, cons
 	const uint32_t lens[3] = {2, len, 1};
 	const bool write[3] = {false, false, true};
 	v->format->ctrl_post(dev, q, addr, lens, write, 3);
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	uint64_t end = deadline_in_ms(CTRL_TIMEOUT_MS);
 	while (!v->format->ctrl_done(q)) {
-		if (elapsed_ms(&start) > CTRL_TIMEOUT_MS) {
+		if (deadline_passed(end)) {
 			v->ctrl_broken = true;
 			ixy_warn("%s: virtio control command %u/%u got no answer within %u ms; control "
 			         "commands are disabled for this device",
@@ -179,10 +172,9 @@ static void free_driver(struct virtio_dev *v)
 static int virtio_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 {
 	struct virtio_dev *v = dev->driver;
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	uint64_t end = deadline_in_ms(timeout_ms);
 	for (v->format->tx_reclaim(v); v->tx.free_count < v->tx.size; v->format->tx_reclaim(v)) {
-		if (elapsed_ms(&start) > timeout_ms)
+		if (deadline_passed(end))
 			return -1;
 		usleep(100);
 	}
@@ -194,10 +186,9 @@ static int virtio_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 static int reset_device(struct ixy_device *dev, const struct vio_transport *t)
 {
 	t->set_status(dev, 0);
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	uint64_t end = deadline_in_ms(RESET_TIMEOUT_MS);
 	while (t->get_status(dev) != 0) {
-		if (elapsed_ms(&start) > RESET_TIMEOUT_MS)
+		if (deadline_passed(end))
 			return -1;
 		usleep(100);
 	}
@@ -301,8 +292,6 @@ static int choose_transport(struct ixy_device *dev, struct virtio_dev *v)
 		return -1;
 	}
 	v->transport = &vio_legacy_transport;
-	if (!dev->hw && (dev->bar0_fd = pci_open_bar0(dev->sysfs_root, dev->name)) < 0)
-		return -1;
 	return 0;
 }
 
@@ -521,9 +510,8 @@ int virtio_init(struct ixy_device *dev)
 		ixy_info("%s: the virtio device cannot be switched out of its default filtering (no CTRL_RX)",
 		         dev->name);
 
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (virtio_link_speed(dev) == 0 && elapsed_ms(&start) < dev->link_timeout_ms)
+	uint64_t end = deadline_in_ms(dev->link_timeout_ms);
+	while (virtio_link_speed(dev) == 0 && !deadline_passed(end))
 		usleep(10000);
 	ixy_info("%s: virtio-net (%s interface, %s virtqueues%s), MAC %02x:%02x:%02x:%02x:%02x:%02x, "
 	         "queues RX %u / TX %u%s, link %s",

@@ -11,7 +11,7 @@ static uint32_t io_read(struct ixy_device *dev, uint32_t reg, uint8_t width)
 	if (dev->hw)
 		return dev->hw->bar_read(dev->hw->ctx, 0, reg, width);
 	uint32_t v = 0;
-	if (pread(dev->bar0_fd, &v, width, reg) != (ssize_t)width)
+	if (dev->platform->io_read(dev, 0, reg, &v, width) < 0)
 		return UINT32_MAX; /* reads as a device that is gone */
 	return v;
 }
@@ -22,7 +22,7 @@ static void io_write(struct ixy_device *dev, uint32_t reg, uint8_t width, uint32
 		dev->hw->bar_write(dev->hw->ctx, 0, reg, width, value);
 		return;
 	}
-	if (pwrite(dev->bar0_fd, &value, width, reg) != (ssize_t)width)
+	if (dev->platform->io_write(dev, 0, reg, &value, width) < 0)
 		return; /* the status read-back after each step reports a device that does not answer */
 }
 

@@ -1,10 +1,10 @@
 /* The modern virtio PCI interface (virtio 1.1 4.1.4): vendor-specific capabilities name a BAR,
  * an offset and a length for each structure (common configuration, notifications, ISR status,
- * device configuration). The driver maps those memory BARs (sysfs resourceN) and accesses every
+ * device configuration). The driver maps those memory BARs (through the platform: sysfs resourceN
+ * or a VFIO region) and accesses every
  * field at its own width (4.1.3.1); with a device model the same accesses go through its
  * bar_read/bar_write. */
 #include <stdio.h>
-#include <sys/mman.h>
 
 #include "log.h"
 #include "pci.h"
@@ -54,7 +54,7 @@ static uint32_t le32_at(const uint8_t *p)
 static int read_config_space(struct ixy_device *dev, uint8_t *cfg)
 {
 	if (!dev->hw)
-		return pci_read_config(dev->sysfs_root, dev->name, cfg, CFG_SPACE);
+		return dev->platform->config_read(dev, 0, cfg, CFG_SPACE);
 	if (!dev->hw->config_read || dev->hw->config_read(dev->hw->ctx, 0, cfg, CFG_SPACE) < 0) {
 		ixy_error("%s: the device model gives no PCI configuration space (config_read): a virtio "
 		          "model needs it for its capabilities",
@@ -69,8 +69,7 @@ static int map_window(struct ixy_device *dev, struct vio_modern *m, struct vio_w
 {
 	if (dev->hw)
 		return 0;
-	if (!m->bar[w->bar] &&
-	    pci_map_bar(dev->sysfs_root, dev->name, w->bar, &m->bar[w->bar], &m->bar_len[w->bar]) < 0)
+	if (!m->bar[w->bar] && dev->platform->map_bar(dev, w->bar, &m->bar[w->bar], &m->bar_len[w->bar]) < 0)
 		return -1;
 	if ((uint64_t)w->offset + w->length > m->bar_len[w->bar]) {
 		ixy_error("%s: the virtio %s structure (BAR%u, offset 0x%x, %u bytes) lies outside the "
@@ -133,13 +132,11 @@ int vio_modern_probe(struct ixy_device *dev, struct virtio_dev *v)
 	return 1;
 }
 
+/* The platform unmaps the BARs when the device closes; here they are only forgotten. */
 void vio_modern_unmap(struct virtio_dev *v)
 {
-	for (int i = 0; i < VIO_PCI_BARS; i++) {
-		if (v->modern.bar[i])
-			munmap(v->modern.bar[i], v->modern.bar_len[i]);
+	for (int i = 0; i < VIO_PCI_BARS; i++)
 		v->modern.bar[i] = NULL;
-	}
 }
 
 static uint8_t modern_get_status(struct ixy_device *dev)

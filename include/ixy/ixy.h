@@ -15,6 +15,13 @@ extern "C" {
 struct ixy_device;
 struct ixy_hw_ops;
 
+/* How ixy_open() reaches a PCI device (see README, "Running without root (VFIO)"). */
+enum ixy_platform {
+	IXY_PLATFORM_AUTO = 0, /* VFIO if the device is bound to vfio-pci, else sysfs */
+	IXY_PLATFORM_VFIO,     /* only VFIO: the IOMMU confines the device's DMA; no root needed */
+	IXY_PLATFORM_SYSFS,    /* only sysfs + pagemap: root, no IOMMU protection */
+};
+
 /* Options for ixy_open(). Zero-initialise, then set what you need; zero means "default". */
 struct ixy_options {
 	uint16_t rx_queues;       /* default 1; ixgbe: 1..16, spread by RSS; virtio: 1 */
@@ -26,6 +33,7 @@ struct ixy_options {
 	bool force;               /* take the device even if its kernel interface is up */
 	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
 	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
+	enum ixy_platform platform; /* default IXY_PLATFORM_AUTO */
 	const char *virtio_ring;  /* virtio: "split" or "packed" virtqueues (packed only if the
 	                           * device offers them); default $IXY_VIRTIO_RING, else "split" */
 	/* Interrupt moderation (ixgbe EITR): at least this many microseconds between two interrupts
