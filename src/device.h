@@ -55,9 +55,10 @@ struct ixy_device {
 	int irq_fd[64];
 };
 
-/* src/interrupts.c: one eventfd per RX queue, routed to MSI-X vector q through the hw seam
- * (set_irq) on a device model. Returns 0 (also when the device offers no interrupts: then
- * irq_vectors stays 0), or -1 with the error set. irq_detach undoes it; safe to call twice. */
+/* src/interrupts.c: one eventfd per vector 0..vectors-1, routed by the platform (VFIO, a model's
+ * set_irq). Returns 0, also when the platform has no interrupts or refuses them (then
+ * irq_vectors stays 0, with a warning), or -1 with the error set (no eventfd). irq_detach undoes
+ * it; safe to call twice. */
 int irq_attach(struct ixy_device *dev, uint16_t vectors);
 void irq_detach(struct ixy_device *dev);
 

@@ -1,6 +1,7 @@
-/* Waiting for frames: one eventfd per RX queue's interrupt vector, ixy_rx_wait() over one or
- * more queues, and the adaptive mode that switches between polling and waiting with the rate.
- * The driver unmasks a vector only for the length of a wait (irq_arm/irq_disarm). */
+/* Waiting for frames: one eventfd per RX queue's interrupt vector (routed by the platform: VFIO,
+ * or a device model's set_irq), ixy_rx_wait() over one or more queues, and the adaptive mode that
+ * switches between polling and waiting with the rate. The driver unmasks a vector only for the
+ * length of a wait (irq_arm/irq_disarm). */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -18,41 +19,39 @@
 
 int irq_attach(struct ixy_device *dev, uint16_t vectors)
 {
-	/* A model routes the vectors through the hw seam; a real NIC needs VFIO (vfio_irq.h), which
-	 * ixy_open() does not use yet: no interrupts there. */
-	if (!dev->hw || !dev->hw->set_irq)
-		return 0;
+	if (!dev->platform->irq_route || vectors == 0)
+		return 0; /* no interrupts here: waits sleep and poll */
 	for (uint16_t v = 0; v < vectors; v++) {
-		int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (fd < 0) {
+		dev->irq_fd[v] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (dev->irq_fd[v] < 0) {
 			ixy_error(
 			    "%s: cannot create an eventfd for interrupt vector %u: %s (raise the open-file "
 			    "limit, ulimit -n)",
 			    dev->name, v, strerror(errno));
-			irq_detach(dev);
+			while (v--)
+				close(dev->irq_fd[v]);
 			return -1;
 		}
-		if (dev->hw->set_irq(dev->hw->ctx, v, fd) < 0) {
-			close(fd);
-			ixy_error(
-			    "%s: the device has no interrupt vector %u for RX queue %u: use fewer RX queues "
-			    "or no waits",
-			    dev->name, v, v);
-			irq_detach(dev);
-			return -1;
-		}
-		dev->irq_fd[v] = fd;
-		dev->irq_vectors = (uint16_t)(v + 1);
 	}
+	if (dev->platform->irq_route(dev, dev->irq_fd, vectors) < 0) {
+		/* Not fatal: the port works, waits poll. The error says why. */
+		ixy_warn("%s: no interrupts (%s); ixy_rx_wait() sleeps and polls instead", dev->name,
+		         ixy_last_error());
+		for (uint16_t v = 0; v < vectors; v++)
+			close(dev->irq_fd[v]);
+		return 0;
+	}
+	dev->irq_vectors = vectors;
 	return 0;
 }
 
 void irq_detach(struct ixy_device *dev)
 {
-	for (uint16_t v = 0; v < dev->irq_vectors; v++) {
-		dev->hw->set_irq(dev->hw->ctx, v, -1); /* the device stops signalling before the close */
+	if (!dev->irq_vectors)
+		return;
+	dev->platform->irq_unroute(dev, dev->irq_vectors); /* the device stops signalling first */
+	for (uint16_t v = 0; v < dev->irq_vectors; v++)
 		close(dev->irq_fd[v]);
-	}
 	dev->irq_vectors = 0;
 }
 

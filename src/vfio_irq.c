@@ -7,16 +7,16 @@
 #include <linux/vfio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "log.h"
 
 #define MAX_VECTORS 2048u /* the PCI limit of an MSI-X table */
 
-int vfio_irq_route_msix(int device_fd, const int *eventfds, uint32_t count, const char *name)
+int vfio_irq_route_msix(vfio_ioctl_fn do_ioctl, int device_fd, const int *eventfds, uint32_t count,
+                        const char *name)
 {
 	struct vfio_irq_info info = {.argsz = sizeof(info), .index = VFIO_PCI_MSIX_IRQ_INDEX};
-	if (ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info) < 0) {
+	if (do_ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info) < 0) {
 		ixy_error("%s: VFIO_DEVICE_GET_IRQ_INFO (MSI-X) failed: %s; is the fd a VFIO device "
 		          "(vfio-pci bound)?",
 		          name, strerror(errno));
@@ -45,7 +45,7 @@ int vfio_irq_route_msix(int device_fd, const int *eventfds, uint32_t count, cons
 		int32_t fd = eventfds[i];
 		memcpy(set->data + i * sizeof(fd), &fd, sizeof(fd));
 	}
-	int rc = ioctl(device_fd, VFIO_DEVICE_SET_IRQS, set);
+	int rc = do_ioctl(device_fd, VFIO_DEVICE_SET_IRQS, set);
 	int err = errno;
 	free(set);
 	if (rc < 0) {
@@ -58,14 +58,14 @@ int vfio_irq_route_msix(int device_fd, const int *eventfds, uint32_t count, cons
 	return 0;
 }
 
-int vfio_irq_unroute_msix(int device_fd, const char *name)
+int vfio_irq_unroute_msix(vfio_ioctl_fn do_ioctl, int device_fd, const char *name)
 {
 	struct vfio_irq_set set = {.argsz = sizeof(set),
 	                           .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
 	                           .index = VFIO_PCI_MSIX_IRQ_INDEX,
 	                           .start = 0,
 	                           .count = 0};
-	if (ioctl(device_fd, VFIO_DEVICE_SET_IRQS, &set) < 0) {
+	if (do_ioctl(device_fd, VFIO_DEVICE_SET_IRQS, &set) < 0) {
 		ixy_error("%s: VFIO_DEVICE_SET_IRQS (MSI-X off) failed: %s", name, strerror(errno));
 		return -1;
 	}
