@@ -24,18 +24,18 @@ enum ixy_platform {
 
 /* Options for ixy_open(). Zero-initialise, then set what you need; zero means "default". */
 struct ixy_options {
-	uint16_t rx_queues;       /* default 1; ixgbe: 1..16, spread by RSS; virtio: 1 */
-	uint16_t tx_queues;       /* default 1 */
-	uint16_t rx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
-	uint16_t tx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
-	uint32_t link_timeout_ms; /* wait for link at init; default 10000; link down is not an error */
-	bool promiscuous;         /* receive every frame (FCTRL.UPE|MPE) */
-	bool force;               /* take the device even if its kernel interface is up */
-	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
-	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
+	uint16_t rx_queues;         /* default 1; ixgbe: 1..16, spread by RSS; virtio: 1 */
+	uint16_t tx_queues;         /* default 1 */
+	uint16_t rx_ring_size;      /* descriptors, multiple of 8, 8..4096; default 512 */
+	uint16_t tx_ring_size;      /* descriptors, multiple of 8, 8..4096; default 512 */
+	uint32_t link_timeout_ms;   /* wait for link at init; default 10000; link down is not an error */
+	bool promiscuous;           /* receive every frame (FCTRL.UPE|MPE) */
+	bool force;                 /* take the device even if its kernel interface is up */
+	const char *sysfs_root;     /* default "/sys" (tests point it at a fake tree) */
+	const char *hugetlbfs;      /* default $IXY_HUGETLBFS, else "/mnt/huge" */
 	enum ixy_platform platform; /* default IXY_PLATFORM_AUTO */
-	const char *virtio_ring;  /* virtio: "split" or "packed" virtqueues (packed only if the
-	                           * device offers them); default $IXY_VIRTIO_RING, else "split" */
+	const char *virtio_ring;    /* virtio: "split" or "packed" virtqueues (packed only if the
+	                             * device offers them); default $IXY_VIRTIO_RING, else "split" */
 	/* Interrupt moderation (ixgbe EITR): at least this many microseconds between two interrupts
 	 * of a queue, an even number from 2 to 1022; default 10 (at most 100000 wake-ups/s). */
 	uint16_t irq_throttle_us;
@@ -102,10 +102,10 @@ uint16_t ixy_tx_queue_count(const struct ixy_device *dev);
  * it, and the interrupt masks itself again when it fires (EIAM auto-mask).
  * virtio (modern interface): the RX queue's used-buffer notifications on MSI-X vector 0, enabled
  * only during a wait (virtio 1.1 2.6.7, 2.7.10, 4.1.5.1.2).
- * Where interrupts are available: device models behind the hw seam's set_irq (the virtual 82599,
- * "sim:"). A real NIC needs its MSI-X vectors routed through VFIO, which ixy_open() does not do
- * yet: there, and on legacy virtio, the waits sleep 100 us between looks at the ring (about
- * 10000 wake-ups/s instead of a spinning core).
+ * Where interrupts are available: a NIC opened through VFIO (VFIO_DEVICE_SET_IRQS routes the
+ * vectors to eventfds), and device models behind the hw seam's set_irq (the virtual 82599,
+ * "sim:"). Through sysfs, on legacy virtio, or when the platform refuses the vectors, the waits
+ * sleep 100 us between looks at the ring (about 10000 wake-ups/s instead of a spinning core).
  * Cost of a wait, when frames already wait: one descriptor read per queue, no system call.
  * Otherwise, per queue: 3 register writes (clear the old cause, unmask; mask after), one read()
  * of its eventfd, plus one poll() for all queues; the wake-up after a frame arrives takes a
