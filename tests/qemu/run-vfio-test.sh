@@ -13,6 +13,10 @@
 #
 #   run-vfio-test.sh WORKDIR HOST_TOOL IXY_PKTGEN IXY_FWD VFIO_ISOLATION SETUP_VFIO_SH
 #
+# With IXY_VFIO_LATENCY=N (bench/vfio-wakeup-latency.sh; a benchmark, never asserted) the host
+# then times N frames one at a time through ixy-fwd, 20 ms apart, first in its default adaptive
+# mode (waiting for MSI-X) and then with --poll, and prints the round trips' p50/p99.
+#
 # Nothing on the host's PCI bus is touched: all PCI and VFIO work happens inside the guest.
 set -u
 
@@ -20,6 +24,7 @@ set -u
 work=$1 host_tool=$2 pktgen=$3 fwd=$4 isolation=$5 setup=$6
 [ -n "$work" ] || exit 2
 QEMU_TIMEOUT=${IXY_QEMU_TIMEOUT:-300}
+LATENCY=${IXY_VFIO_LATENCY:-0}
 PKTGEN_COUNT=3000
 FWD_COUNT0=2000 # frames injected into 00:04.0 (come out of 00:05.0)
 FWD_COUNT1=1000 # frames injected into 00:05.0 (come out of 00:04.0)
@@ -105,6 +110,10 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 	echo 'grep vfio /proc/interrupts | sed "s/^/IXYTEST-IRQ /"'
 	echo 'grep -E "^(Uid|Gid|CapPrm|CapEff|CapAmb|NoNewPrivs|Seccomp):" /proc/$pid/status | sed "s/^/IXYTEST-STATUS /"'
 	echo 'kill -TERM $pid; wait; echo "IXYTEST-FWD done"'
+	if [ "$LATENCY" -gt 0 ]; then # the same ports again, polling, for the latency comparison
+		echo "su nobody -s /bin/sh -c 'exec /bin/ixy-fwd 0000:00:04.0 0000:00:05.0 --seconds 200 --poll' >/dev/null 2>&1 &"
+		echo 'sleep 2; echo IXYBENCH-POLL-READY; read -r line; kill -TERM $(pidof ixy-fwd); wait'
+	fi
 	echo "su nobody -s /bin/sh -c '/bin/vfio_isolation 0000:00:06.0'; echo \"IXYTEST-ISOLATION rc=\$?\""
 	echo 'dmesg | grep DMAR | sed "s/^/IXYTEST-DMESG /"'
 	echo 'echo IXYTEST-EXIT'
@@ -156,6 +165,16 @@ ex0=$!
 ex1=$?
 wait $ex0
 ex0=$?
+if [ "$LATENCY" -gt 0 ]; then
+	sleep 1 # the burst is over: the adaptive loop goes back to waiting
+	echo "wake-up latency, ixy-fwd adaptive (MSI-X through VFIO): $("$host_tool" ping "$L0" "$S1" "$LATENCY" 20 52:54:00:12:34:10)"
+	echo stop >&3
+	for _ in $(seq 300); do
+		grep -q '^IXYBENCH-POLL-READY' "$work/console.log" && break
+		sleep 0.1
+	done
+	echo "wake-up latency, ixy-fwd --poll:                     $("$host_tool" ping "$L0" "$S1" "$LATENCY" 20 52:54:00:12:34:10)"
+fi
 echo stop >&3
 wait $qemu_pid
 qemu_rc=$?
@@ -199,6 +218,7 @@ expect_eq "pktgen total tx_packets tx_bytes" "${tx:-} ${txb:-}" "$PKTGEN_COUNT $
 "$host_tool" pcap-cmp "$work/inject1.pcap" "$work/sink0.pcap" || fail "00:05.0 -> 00:04.0: frames differ"
 read -r c0 b0 <<<"$("$host_tool" pcap-count "$work/inject0.pcap")"
 read -r c1 b1 <<<"$("$host_tool" pcap-count "$work/inject1.pcap")"
+c0=$((c0 + LATENCY)) b0=$((b0 + LATENCY * 60)) # the timed frames (IXY_VFIO_LATENCY) went 04.0 -> 05.0
 read -r rx rxb tx txb drop <<<"$(totals 0000:00:04.0)"
 expect_eq "00:04.0 rx_packets rx_bytes tx_packets tx_bytes rx_dropped" "${rx:-} ${rxb:-} ${tx:-} ${txb:-} ${drop:-}" "$c0 $b0 $c1 $b1 0"
 read -r rx rxb tx txb drop <<<"$(totals 0000:00:05.0)"
