@@ -7,6 +7,10 @@
 #   fwd        ixy-fwd --sandbox between 00:04.0 and 00:05.0: the host's frames come back byte
 #              for byte, the app's totals match; /proc/PID/status shows uid 65534, no
 #              capabilities and seccomp mode 2 while it forwards
+#   idle       while ixy-fwd (adaptive mode, MSI-X through VFIO) waits for the host's frames:
+#              under 5 % of the guest's CPU over 5 s, and vfio-msix interrupts counted once they
+#              come; then ixy-pcap --count N on 00:06.0, idle the same way, captures all N frames
+#              of a burst the host sends later
 #   isolation  vfio_isolation on 00:06.0: a buffer posted at an IOVA never mapped is blocked by
 #              the IOMMU (a DMAR fault in the guest log), none of its bytes reaches the wire, a
 #              canary buffer stays unchanged, and the library comes back within its timeout
@@ -28,6 +32,7 @@ LATENCY=${IXY_VFIO_LATENCY:-0}
 PKTGEN_COUNT=3000
 FWD_COUNT0=2000 # frames injected into 00:04.0 (come out of 00:05.0)
 FWD_COUNT1=1000 # frames injected into 00:05.0 (come out of 00:04.0)
+PCAP_COUNT=200  # the later burst into 00:06.0 (fits its RX ring while ixy-pcap sleeps)
 
 fail() {
 	echo "FAIL: vfio: $*" >&2
@@ -78,6 +83,7 @@ copy_binary() { # SRC NAME
 copy_binary "$busybox" busybox
 copy_binary "$pktgen" ixy-pktgen
 copy_binary "$fwd" ixy-fwd
+copy_binary "$(dirname "$fwd")/ixy-pcap" ixy-pcap
 copy_binary "$isolation" vfio_isolation
 cp "$setup" "$root/bin/setup-vfio.sh" || fail "cannot copy $setup"
 for m in $modules; do
@@ -114,6 +120,10 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 		echo "su nobody -s /bin/sh -c 'exec /bin/ixy-fwd 0000:00:04.0 0000:00:05.0 --seconds 200 --poll' >/dev/null 2>&1 &"
 		echo 'sleep 2; echo IXYBENCH-POLL-READY; read -r line; kill -TERM $(pidof ixy-fwd); wait'
 	fi
+	echo "su nobody -s /bin/sh -c 'exec /bin/ixy-pcap 0000:00:06.0 /tmp/cap.pcap --count $PCAP_COUNT --seconds 100' &"
+	echo 'pcap_su=$!; sleep 3; pid=$(pidof ixy-pcap); a=$(ticks $pid); sleep 5; b=$(ticks $pid)'
+	echo 'echo "IXYTEST-PCAP-IDLE ticks=$((b - a)) in 5 s"'
+	echo 'wait $pcap_su; echo "IXYTEST-PCAP rc=$?"'
 	echo "su nobody -s /bin/sh -c '/bin/vfio_isolation 0000:00:06.0'; echo \"IXYTEST-ISOLATION rc=\$?\""
 	echo 'dmesg | grep DMAR | sed "s/^/IXYTEST-DMESG /"'
 	echo 'echo IXYTEST-EXIT'
@@ -176,6 +186,13 @@ if [ "$LATENCY" -gt 0 ]; then
 	echo "wake-up latency, ixy-fwd --poll:                     $("$host_tool" ping "$L0" "$S1" "$LATENCY" 20 52:54:00:12:34:10)"
 fi
 echo stop >&3
+# The later burst for ixy-pcap, once the guest measured it idle.
+for _ in $(seq $((QEMU_TIMEOUT * 10))); do
+	grep -q '^IXYTEST-PCAP-IDLE' "$work/console.log" && break
+	kill -0 $qemu_pid 2>/dev/null || break
+	sleep 0.1
+done
+"$host_tool" inject "$LI" $PCAP_COUNT 52:54:00:12:34:06 3 "$work/inject_pcap.pcap" || fail "host_tool inject failed"
 wait $qemu_pid
 qemu_rc=$?
 secs=$(($(date +%s) - start))
@@ -237,6 +254,15 @@ echo "idle ixy-fwd over VFIO: $idle of 500 ticks in 5 s"
 irqs=$(awk '/^IXYTEST-IRQ/ {for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i} END {print n + 0}' "$work/console.txt")
 [ "$irqs" -gt 0 ] || fail "no vfio-msix interrupt counted in the guest's /proc/interrupts"
 echo "vfio-msix interrupts in the guest: $irqs"
+# ixy-pcap the same: idle under 5 %, then every frame of the later burst captured.
+idle=$(sed -n 's/^IXYTEST-PCAP-IDLE ticks=\([0-9]*\).*/\1/p' "$work/console.txt")
+[ -n "$idle" ] && [ "$idle" -lt 25 ] || fail "idle ixy-pcap used ${idle:-?} ticks of 500 in 5 s (limit 25): it spins"
+echo "idle ixy-pcap over VFIO: $idle of 500 ticks in 5 s"
+expect_line "ixy-pcap exit status = 0" "^IXYTEST-PCAP rc=0"
+expect_line "ixy-pcap captured the whole later burst" "^ixy-pcap: $PCAP_COUNT frames written to /tmp/cap.pcap"
+read -r cp bp <<<"$("$host_tool" pcap-count "$work/inject_pcap.pcap")"
+read -r rx rxb tx txb drop <<<"$(totals 0000:00:06.0)"
+expect_eq "00:06.0 (ixy-pcap) rx_packets rx_bytes rx_dropped" "${rx:-} ${rxb:-} ${drop:-}" "$cp $bp 0"
 
 # isolation: the DMA was blocked, none of the buffer's bytes (0x5a) left the guest, our other
 # memory is unchanged, and the library came back within its timeout. (QEMU 7.2's virtio-net
@@ -248,4 +274,4 @@ expect_line "isolation: the guest kernel logged the IOMMU fault for the isolated
 	"^IXYTEST-DMESG .*DMAR.*Request device \[00:06.0\] fault addr 0x6ffffff"
 leaked=$(od -An -tx1 -v "$work/sinki.pcap" | tr -d ' \n' | grep -c 5a5a5a5a5a5a5a5a)
 expect_eq "frames from the isolated NIC carrying the buffer's bytes" "$leaked" 0
-echo "PASS: VFIO in a QEMU guest with an IOMMU: pktgen, fwd (nobody, sandbox), isolation (${secs}s)"
+echo "PASS: VFIO in a QEMU guest with an IOMMU: pktgen, fwd (nobody, sandbox), idle apps on interrupts, isolation (${secs}s)"
