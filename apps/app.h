@@ -26,6 +26,7 @@ struct app_args {
 	uint64_t seconds; /* --seconds, 0 = no limit */
 	const char *pcap; /* --pcap FILE */
 	bool poll;        /* --poll: spin on the rings, never wait for interrupts */
+	uint64_t threads; /* --threads, 1..16 worker threads, each with its own queue(s) */
 	bool size_given;
 	struct ixy_options opts; /* --force sets opts.force, --vfio/--sysfs opts.platform */
 	const char *user;        /* --user NAME: drop to it once set up */
@@ -36,9 +37,11 @@ struct app_args {
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap, poll), --force, --vfio, --sysfs, --user, --sandbox and --help, and exactly `nargs`
- * positional arguments (`arg_names` says which, for the error). Returns -1 to go on; otherwise the exit
- * status: 0 after --help, 2 after a usage error (both print usage()). */
+ * seconds, pcap, poll, threads), --force, --vfio, --sysfs, --user, --sandbox and --help (-h), and
+ * exactly `nargs` positional arguments (`arg_names` says which, for the error). Returns -1 to go
+ * on; otherwise the exit status: 0 after --help, 2 after a usage error (both print usage()). Also
+ * routes libixy's messages for an app: errors are left to the app, which prints each failure once
+ * with ixy_last_error(). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a);
 
@@ -68,7 +71,8 @@ void app_print_total(const struct app_port *port);
  * (waits for interrupts while traffic is slow). Prints the error and exits on failure. */
 struct ixy_adaptive *app_idle_policy(const struct app_args *a, const struct ixy_rx_queue_ref *queues,
                                      unsigned n);
-/* Closes the port; returns -1 if the device model saw driver errors. */
+/* Closes the port; returns -1 (and prints why) if a virtual port saw driver errors or could not
+ * write its tx-pcap file. */
 int app_close(struct app_port *port);
 
 #endif

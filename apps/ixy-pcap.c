@@ -13,7 +13,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-pcap <device> <file> [--count N] [--seconds S] [--poll] [--force]\n"
 	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
-	             "  <file>       pcap file to write (microsecond timestamps; replaced if it exists)\n"
+	             "  <file>       pcap file to write (microsecond timestamps; replaced if it exists,\n"
+	             "               refused if it is the port's rx-pcap input)\n"
 	             "  --count      stop after capturing N frames\n"
 	             "  --seconds    stop after S seconds\n"
 	             "  --poll       spin on the ring even when idle (default: adaptive, sleeps while\n"
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
 	app_handle_signals();
 	struct app_port port;
 	if (app_open(&port, dev_name, &a.opts) < 0) {
-		pcap_writer_close(&w);
+		pcap_writer_abandon(&w); /* an existing file keeps what it held */
 		return 1;
 	}
 

@@ -120,13 +120,13 @@ static void check_ivar(struct ixgbe_model *m, unsigned i, uint32_t v)
 		const char *dir = k & 1 ? "TX" : "RX";
 		if (byte && !(byte & IVAR_VALID))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V28_IVAR_NOT_VALID,
 			    "IVAR(%u) byte %u = 0x%02x names vector %u for %s queue %u without the "
 			    "valid bit 7: the cause is mapped nowhere (DS 7.3.4, 8.2.3.5.15)",
 			    i, k, byte, byte & IVAR_VECTOR, dir, queue);
 		else if ((byte & IVAR_VALID) && (byte & IVAR_VECTOR) >= IRQ_VECTORS)
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V30_IVAR_VECTOR_RANGE,
 			    "IVAR(%u) maps %s queue %u to vector %u: the model has vectors 0..%u only "
 			    "(EICS/EIMS/EIMC/EIAM_EX are not modelled)",
 			    i, dir, queue, byte & IVAR_VECTOR, IRQ_VECTORS - 1);
@@ -158,7 +158,7 @@ bool ixgbe_irq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	if ((r >= R_EITR && r < R_EITR + 4 * 24) || (r >= R_EITR_HI && r < R_EITR_HI + 4 * 104)) {
 		unsigned n = r >= R_EITR_HI ? 24 + (r - R_EITR_HI) / 4 : (r - R_EITR) / 4;
 		if (v & 7u)
-			rule_violation(&m->log,
+			rule_violation(&m->log, IXGBE_V29_EITR_RESERVED,
 			               "EITR(%u) = 0x%08x has bits 2:0 set: they are reserved (write 0); the "
 			               "interval is bits 11:3 in 2 us units (DS 8.2.3.5.12)",
 			               n, v);
@@ -186,7 +186,7 @@ bool ixgbe_irq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			unsigned b = (unsigned)__builtin_ctz(bits);
 			if (!vector_mapped(m, b))
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V27_IRQ_VECTOR_UNMAPPED,
 				    "EIMS enables MSI-X vector %u, but no valid IVAR entry maps a queue to "
 				    "it: "
 				    "program IVAR (vector and valid bit 7) first (DS 7.3.4, 8.2.3.5.3)",

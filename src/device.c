@@ -7,22 +7,12 @@
 #include "deadline.h"
 #include "device.h"
 #include "ixgbe_regs.h"
+#include "ixy_sim.h"
 #include "log.h"
 #include "memory.h"
 #include "pci.h"
 
 #define PCI_CLASS_NETWORK 0x02
-
-int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms)
-{
-	for (uint64_t end = deadline_in_ms(timeout_ms);;) {
-		if ((reg_read(dev, reg) & mask) == want)
-			return 0;
-		if (deadline_passed(end))
-			return (reg_read(dev, reg) & mask) == want ? 0 : -1;
-		usleep(100);
-	}
-}
 
 static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 {
@@ -35,6 +25,7 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 	dev->tx_ring_size = opts->tx_ring_size ? opts->tx_ring_size : 512;
 	dev->link_timeout_ms = opts->link_timeout_ms ? opts->link_timeout_ms : 10000;
 	dev->promiscuous = opts->promiscuous;
+	dev->rx_pool_shared = opts->rx_pool_shared;
 	dev->hugetlbfs = opts->hugetlbfs ? opts->hugetlbfs : getenv("IXY_HUGETLBFS");
 	if (!dev->hugetlbfs)
 		dev->hugetlbfs = "/mnt/huge";
@@ -76,8 +67,8 @@ static void free_device(struct ixy_device *dev)
 	free(dev);
 }
 
-/* Every device libixy drives, one row per PCI id (82599 ids: DS 9.3.3.1 and the fact table in
- * docs; virtio: virtio 1.1 4.1.2). A new NIC family is its rows plus its driver file. Absent on
+/* Every device libixy drives, one row per PCI id (82599: the physical functions Intel's drivers
+ * bind to, docs/82599.md; virtio: virtio 1.1 4.1.2). A new NIC family is its rows plus its driver file. Absent on
  * purpose: X540/X550 (their link comes up through a PHY this driver does not program) and the
  * 82599 virtual functions (another register layout). */
 struct supported_device {
@@ -204,6 +195,8 @@ struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts
 		ixy_error("no device given: pass a PCI address such as 0000:03:00.0");
 		return NULL;
 	}
+	if (ixy_sim_is_spec(pci_addr))
+		return ixy_sim_open(pci_addr, opts); /* a virtual 82599 port (sim/ixy_sim.c) */
 	struct ixy_device *dev = calloc(1, sizeof(*dev));
 	if (!dev) {
 		ixy_error("out of memory");
@@ -272,8 +265,16 @@ void ixy_close(struct ixy_device *dev)
 {
 	if (!dev)
 		return;
+	const struct ixy_hw_ops *hw = dev->hw;
 	dev->ctrl->close(dev);
 	free_device(dev);
+	if (hw && hw->close)
+		hw->close(hw->ctx);
+}
+
+bool ixy_is_virtual(const struct ixy_device *dev)
+{
+	return dev->hw != NULL;
 }
 
 int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
@@ -281,9 +282,58 @@ int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 	return dev->ctrl->tx_flush(dev, timeout_ms);
 }
 
+static void add_stats(struct ixy_stats *to, const struct ixy_stats *s)
+{
+	to->rx_packets += s->rx_packets;
+	to->tx_packets += s->tx_packets;
+	to->rx_bytes += s->rx_bytes;
+	to->tx_bytes += s->tx_bytes;
+	to->rx_dropped += s->rx_dropped;
+}
+
 void ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 {
-	dev->ctrl->read_stats(dev, stats);
+	if (dev->ctrl->read_queue_stats) {
+		dev->ctrl->read_stats(dev, stats);
+		return;
+	}
+	struct ixy_stats s = {0};
+	dev->ctrl->read_stats(dev, &s);
+	add_stats(&dev->queue_pending, &s);
+	add_stats(stats, &s);
+	add_stats(stats, &dev->stats_pending);
+	dev->stats_pending = (struct ixy_stats){0};
+}
+
+void ixy_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[], struct ixy_queue_stats tx[])
+{
+	if (dev->ctrl->read_queue_stats) {
+		dev->ctrl->read_queue_stats(dev, rx, tx);
+		return;
+	}
+	/* One queue pair (virtio): its counts are the device's. */
+	struct ixy_stats s = {0};
+	dev->ctrl->read_stats(dev, &s);
+	add_stats(&dev->stats_pending, &s);
+	add_stats(&s, &dev->queue_pending);
+	dev->queue_pending = (struct ixy_stats){0};
+	/* A side not asked for keeps its counts for the next call. */
+	if (rx) {
+		rx[0].packets += s.rx_packets;
+		rx[0].bytes += s.rx_bytes;
+		rx[0].dropped += s.rx_dropped;
+	} else {
+		dev->queue_pending.rx_packets = s.rx_packets;
+		dev->queue_pending.rx_bytes = s.rx_bytes;
+		dev->queue_pending.rx_dropped = s.rx_dropped;
+	}
+	if (tx) {
+		tx[0].packets += s.tx_packets;
+		tx[0].bytes += s.tx_bytes;
+	} else {
+		dev->queue_pending.tx_packets = s.tx_packets;
+		dev->queue_pending.tx_bytes = s.tx_bytes;
+	}
 }
 
 void ixy_set_promiscuous(struct ixy_device *dev, bool on)

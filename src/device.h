@@ -1,4 +1,4 @@
-/* The private device structure every driver fills in, and the register seam. */
+/* The private device structure every driver fills in. */
 #ifndef IXY_DEVICE_H
 #define IXY_DEVICE_H
 
@@ -16,6 +16,10 @@ struct ixy_ctrl_ops {
 	void (*close)(struct ixy_device *dev);                        /* stop queues, free driver state */
 	int (*tx_flush)(struct ixy_device *dev, uint32_t timeout_ms); /* see ixy_tx_flush() */
 	void (*read_stats)(struct ixy_device *dev, struct ixy_stats *stats);
+	/* Optional; without it a device with one RX and one TX queue reports its device counters
+	 * as the queues' (see ixy_read_queue_stats()). */
+	void (*read_queue_stats)(struct ixy_device *dev, struct ixy_queue_stats rx[],
+	                         struct ixy_queue_stats tx[]);
 	void (*set_promiscuous)(struct ixy_device *dev, bool on);
 	void (*get_mac)(struct ixy_device *dev, uint8_t mac[6]);
 	void (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
@@ -48,6 +52,11 @@ struct ixy_device {
 	uint16_t tx_ring_size;
 	uint32_t link_timeout_ms;
 	bool promiscuous;
+	bool rx_pool_shared; /* RX queues allocate from a shared mempool through a cache each */
+	/* Drivers without read_queue_stats: counts one of ixy_read_stats()/ixy_read_queue_stats()
+	 * took from the driver that the other has not reported yet. */
+	struct ixy_stats stats_pending;
+	struct ixy_stats queue_pending;
 	void *driver; /* the driver's own state */
 	/* Interrupts: RX queue q's vector signals irq_fd[q] for q < irq_vectors (src/interrupts.c). */
 	uint16_t irq_throttle_us;
@@ -62,41 +71,12 @@ struct ixy_device {
 int irq_attach(struct ixy_device *dev, uint16_t vectors);
 void irq_detach(struct ixy_device *dev);
 
-/* Seam 1: register access. A volatile 32-bit load/store on BAR0, or the model's callback.
- * The branch is taken the same way for the life of the device, so it predicts perfectly. */
-static inline uint32_t reg_read(const struct ixy_device *dev, uint32_t reg)
-{
-	if (dev->hw)
-		return dev->hw->read32(dev->hw->ctx, reg);
-	return *(volatile uint32_t *)(dev->bar0 + reg);
-}
-
-static inline void reg_write(const struct ixy_device *dev, uint32_t reg, uint32_t value)
-{
-	if (dev->hw) {
-		dev->hw->write32(dev->hw->ctx, reg, value);
-		return;
-	}
-	*(volatile uint32_t *)(dev->bar0 + reg) = value;
-}
-
-static inline void reg_set_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
-{
-	reg_write(dev, reg, reg_read(dev, reg) | bits);
-}
-
-static inline void reg_clear_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
-{
-	reg_write(dev, reg, reg_read(dev, reg) & ~bits);
-}
-
-/* Polls `reg` every interval_us until (value & mask) == want or timeout_ms passes.
- * Returns 0, or -1 on timeout (the caller names the step that failed). */
-int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms);
-
 /* Drivers, chosen by PCI id in device.c's table. Each fills dev->head.ops, dev->ctrl and
  * dev->driver, returns 0, or returns -1 with the error set (and everything it allocated freed). */
 int ixgbe_init(struct ixy_device *dev);
 int virtio_init(struct ixy_device *dev);
+
+/* Register access lives below this file (regs.h); included here for the files that use both. */
+#include "regs.h"
 
 #endif

@@ -11,6 +11,8 @@
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "memory.h"
+#include "mempool_cache.h"
+#include "regs.h"
 
 #define RX_BUF_SIZE 2048u /* data bytes per RX buffer; holds any non-jumbo frame */
 #define RX_POOL_MIN 4096u
@@ -20,16 +22,28 @@
 #define RSS_MAX_QUEUES 16u
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
+/* Queues the driver runs: RX up to 16 (RSS), TX up to 64 (MTQC = 0, DS 8.2.3.9.15). */
+#define MAX_QUEUES 64u
+/* One packet buffer each way without DCB (DS 4.6.11.3.4, 8.2.3.8.9, 8.2.3.9.13). */
+#define RX_PB_KB 512u
+#define TX_PB_KB 160u
+/* FCRTH: the Rx buffer minus 24 KB, set even with flow control off (DS 8.2.3.3.4). */
+#define RX_FC_HEADROOM 0x6000u
+/* TXPBTHRESH: the Tx buffer minus the largest frame, in KB (DS 8.2.3.9.16). */
+#define TX_MAX_FRAME_KB 10u
 #define CRC_LEN 4u
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
-	struct ixy_mempool *pool;
+	struct ixy_mempool *pool;   /* the queue's pool, or its cache of the shared pool */
+	struct ixy_mempool *shared; /* the shared pool (rx_pool_shared), else NULL */
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t next;          /* next descriptor to check for DD */
-	bool discard;           /* inside a multi-descriptor frame being dropped */
-	struct ixy_buf *bufs[]; /* buffer behind each descriptor: write-back overwrites its address */
+	uint16_t next;                /* next descriptor to check for DD */
+	bool discard;                 /* inside a multi-descriptor frame being dropped */
+	atomic_uint_least64_t errors; /* frames dropped whole; written by the owner, read by stats */
+	uint64_t errors_reported;     /* stats thread: errors already reported */
+	struct ixy_buf *bufs[];       /* buffer behind each descriptor: write-back overwrites its address */
 };
 
 struct tx_queue {
@@ -44,9 +58,25 @@ struct tx_queue {
 	struct ixy_buf *bufs[];
 };
 
+/* The clear-on-read counters, summed since init (DS 8.2.3.23): per statistics index (RX queue
+ * q and TX queue q count in index q mod 16), and the device-wide ones. */
+struct counters {
+	uint64_t rx_packets[STAT_INDEXES];
+	uint64_t rx_bytes[STAT_INDEXES];
+	uint64_t rx_dropped[STAT_INDEXES];
+	uint64_t tx_packets[STAT_INDEXES];
+	uint64_t tx_bytes[STAT_INDEXES];
+	uint64_t missed;
+	uint64_t gptc;
+	uint64_t gotc; /* with CRC */
+};
+
 struct ixgbe {
-	struct rx_queue *rx[64];
-	struct tx_queue *tx[64];
+	struct rx_queue *rx[MAX_QUEUES];
+	struct tx_queue *tx[MAX_QUEUES];
+	struct counters sum;            /* everything read from the counters */
+	struct ixy_stats dev_reported;  /* what ixy_read_stats() already reported */
+	struct counters queue_reported; /* what ixy_read_queue_stats() already reported */
 };
 
 static inline uint16_t ring_next(uint16_t i, uint16_t size)
@@ -56,6 +86,14 @@ static inline uint16_t ring_next(uint16_t i, uint16_t size)
 
 /* ---- datapath ---- */
 
+/* The descriptor word the NIC writes DD into, read with acquire ordering: what the NIC wrote
+ * before it (the rest of the descriptor, the frame) is read after it (DS 7.1.9, 7.2.3.5). On
+ * x86 a plain load; to ThreadSanitizer and a device model's DMA thread, the synchronisation. */
+static inline uint32_t desc_status(const volatile uint32_t *word)
+{
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
 /* Drops the rest of a frame spread over several descriptors, up to its EOP: only frames over
  * 2 KB span descriptors, and the MAC drops those without jumbo frames (DS 7.1.6.2). Each
  * descriptor is re-armed with its own buffer. Returns the next descriptor to check; q->discard
@@ -64,16 +102,20 @@ static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i)
 {
 	for (;;) {
 		volatile union ixgbe_rx_desc *desc = &q->ring[i];
-		uint32_t status = desc->wb.status_error;
+		uint32_t status = desc_status(&desc->wb.status_error);
 		q->discard = !(status & IXGBE_RXD_STAT_DD);
 		if (q->discard)
 			return i;
-		atomic_thread_fence(memory_order_acquire);
 		desc->read.pkt_addr = q->bufs[i]->bus_addr;
 		desc->read.hdr_addr = 0;
 		i = ring_next((uint16_t)i, q->size);
-		if (status & IXGBE_RXD_STAT_EOP)
+		if (status & IXGBE_RXD_STAT_EOP) {
+			/* One writer (the queue's owner); a relaxed add keeps the stats reader race-free. */
+			atomic_store_explicit(&q->errors,
+			                      atomic_load_explicit(&q->errors, memory_order_relaxed) + 1,
+			                      memory_order_relaxed);
 			return i;
+		}
 	}
 }
 
@@ -100,16 +142,20 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		uint32_t stop = size - i < n - got ? size : i + (n - got);
 		if (stop - i > top)
 			stop = i + top;
-		if (stop == i)
-			break;
+		if (stop == i) { /* no free buffer: a cache of a shared pool refills from its store */
+			if (!pool->shared)
+				break;
+			pool->free_count = top;
+			if ((top = mempool_cache_refill(pool)) == 0)
+				break;
+			continue;
+		}
 		uint32_t j = i;
 		for (; j < stop; j++) {
 			volatile union ixgbe_rx_desc *desc = &ring[j];
-			uint32_t status = desc->wb.status_error;
+			uint32_t status = desc_status(&desc->wb.status_error);
 			if (!(status & IXGBE_RXD_STAT_DD))
 				break;
-			/* The status word is read before the rest of the descriptor (DS 7.1.9). */
-			atomic_thread_fence(memory_order_acquire);
 			struct ixy_buf *fresh = stack[--top];
 			struct ixy_buf *buf = ring_bufs[j];
 			buf->len = desc->wb.length;
@@ -141,9 +187,31 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	return got;
 }
 
+/* tx_clean for a queue that sent buffers of a shared pool: each buffer goes back on its own
+ * (ixy_buf_free_any). Out of line, so the common loop below keeps its registers. */
+static __attribute__((noinline)) void tx_clean_any(struct tx_queue *q)
+{
+	uint32_t clean = q->clean, head = q->rs_head;
+	while (head != q->rs_tail) {
+		uint32_t last = q->rs_idx[head];
+		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
+			break;
+		for (;; clean = ring_next((uint16_t)clean, q->size)) {
+			ixy_buf_free_any(q->bufs[clean]);
+			if (clean == last)
+				break;
+		}
+		clean = ring_next((uint16_t)clean, q->size);
+		head = ring_next((uint16_t)head, q->size);
+	}
+	q->clean = (uint16_t)clean;
+	q->rs_head = (uint16_t)head;
+}
+
 /* Reclaims the buffers of descriptors the NIC reported done (DD on an RS descriptor covers
  * every descriptor before it, DS 7.2.3.5). Each buffer goes back to its own pool, in ring
- * order; a run of buffers from one pool (the usual case) shares one cached stack top. */
+ * order; a run of buffers from one pool (the usual case) shares one cached stack top. A buffer
+ * of a shared pool hands the rest to tx_clean_any(). */
 static void tx_clean(struct tx_queue *q)
 {
 	uint32_t size = q->size, clean = q->clean, head = q->rs_head;
@@ -153,17 +221,23 @@ static void tx_clean(struct tx_queue *q)
 	uint32_t top = 0;
 	while (head != q->rs_tail) {
 		uint32_t last = q->rs_idx[head];
-		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
+		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
 			break;
 		/* [clean, last], in at most two runs without wrap check. */
 		for (;;) {
 			uint32_t stop = clean <= last ? last + 1 : size;
 			for (uint32_t i = clean; i < stop; i++) {
 				struct ixy_buf *buf = ring_bufs[i];
-				if (buf->pool != pool) {
+				if (__builtin_expect(buf->pool != pool,
+				                     0)) { /* a run of one pool is the rule */
 					if (pool)
 						pool->free_count = top;
 					pool = buf->pool;
+					if (pool->shared) { /* its stack is in its threads' caches */
+						q->clean = (uint16_t)i;
+						q->rs_head = (uint16_t)head;
+						goto shared;
+					}
 					stack = pool->free_stack;
 					top = pool->free_count;
 				}
@@ -179,6 +253,9 @@ static void tx_clean(struct tx_queue *q)
 		pool->free_count = top;
 	q->clean = (uint16_t)clean;
 	q->rs_head = (uint16_t)head;
+	return;
+shared:
+	tx_clean_any(q);
 }
 
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
@@ -233,7 +310,7 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 static bool ixgbe_rx_ready(struct ixy_device *dev, uint16_t queue)
 {
 	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
-	return q->ring[q->next].wb.status_error & IXGBE_RXD_STAT_DD;
+	return desc_status(&q->ring[q->next].wb.status_error) & IXGBE_RXD_STAT_DD;
 }
 
 static int wait_step(struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, const char *what)
@@ -251,24 +328,90 @@ static uint64_t read_counter64(struct ixy_device *dev, uint32_t low, uint32_t hi
 	return v | (uint64_t)reg_read(dev, high) << 32;
 }
 
-static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
+/* Adds every clear-on-read counter to drv->sum. */
+static void read_counters(struct ixy_device *dev, struct counters *sum)
 {
-	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3).
-	 * After reset every queue maps to statistics index 0 (DS 8.2.3.8.x RQSMR). */
 	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
-		stats->rx_packets += reg_read(dev, IXGBE_QPRC(i));
-		stats->rx_bytes += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
-		stats->rx_dropped += reg_read(dev, IXGBE_QPRDC(i));
+		sum->rx_packets[i] += reg_read(dev, IXGBE_QPRC(i));
+		sum->rx_bytes[i] += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
+		sum->rx_dropped[i] += reg_read(dev, IXGBE_QPRDC(i));
+		sum->tx_packets[i] += reg_read(dev, IXGBE_QPTC(i));
+		sum->tx_bytes[i] += read_counter64(dev, IXGBE_QBTC_L(i), IXGBE_QBTC_H(i));
 	}
-	for (uint32_t i = 0; i < 8; i++)
-		stats->rx_dropped += reg_read(dev, IXGBE_MPC(i));
-	uint32_t tx = reg_read(dev, IXGBE_GPTC);
-	stats->tx_packets += tx;
-	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
-	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
+	for (uint32_t i = 0; i < IXGBE_PACKET_BUFFERS; i++)
+		sum->missed += reg_read(dev, IXGBE_MPC(i));
+	sum->gptc += reg_read(dev, IXGBE_GPTC);
+	sum->gotc += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH);
 }
 
-/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, DS 4.6.7). */
+static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
+{
+	struct ixgbe *drv = dev->driver;
+	read_counters(dev, &drv->sum);
+	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3, docs/82599.md). */
+	struct ixy_stats now = {0};
+	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
+		now.rx_packets += drv->sum.rx_packets[i];
+		now.rx_bytes += drv->sum.rx_bytes[i];
+		now.rx_dropped += drv->sum.rx_dropped[i];
+	}
+	now.rx_dropped += drv->sum.missed;
+	now.tx_packets = drv->sum.gptc;
+	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
+	now.tx_bytes = drv->sum.gotc - drv->sum.gptc * CRC_LEN;
+	stats->rx_packets += now.rx_packets - drv->dev_reported.rx_packets;
+	stats->rx_bytes += now.rx_bytes - drv->dev_reported.rx_bytes;
+	stats->rx_dropped += now.rx_dropped - drv->dev_reported.rx_dropped;
+	stats->tx_packets += now.tx_packets - drv->dev_reported.tx_packets;
+	stats->tx_bytes += now.tx_bytes - drv->dev_reported.tx_bytes;
+	drv->dev_reported = now;
+}
+
+/* RX queue q counts in statistics index q (at most 16 RX queues); TX queue q in q mod 16, set in
+ * RQSMR/TQSM at init. */
+static void ixgbe_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[],
+                                   struct ixy_queue_stats tx[])
+{
+	struct ixgbe *drv = dev->driver;
+	struct counters *sum = &drv->sum, *seen = &drv->queue_reported;
+	read_counters(dev, sum);
+	for (uint16_t q = 0; rx && q < dev->rx_queues; q++) {
+		rx[q].packets += sum->rx_packets[q] - seen->rx_packets[q];
+		rx[q].bytes += sum->rx_bytes[q] - seen->rx_bytes[q];
+		rx[q].dropped += sum->rx_dropped[q] - seen->rx_dropped[q];
+		uint64_t errors = atomic_load_explicit(&drv->rx[q]->errors, memory_order_relaxed);
+		rx[q].errors += errors - drv->rx[q]->errors_reported;
+		drv->rx[q]->errors_reported = errors;
+	}
+	for (uint16_t q = 0; tx && q < dev->tx_queues && q < STAT_INDEXES; q++) {
+		tx[q].packets += sum->tx_packets[q] - seen->tx_packets[q];
+		tx[q].bytes += sum->tx_bytes[q] - seen->tx_bytes[q];
+	}
+	/* Only the indexes reported move on: with rx NULL the RX counts wait for the next call. */
+	if (rx) {
+		memcpy(seen->rx_packets, sum->rx_packets, sizeof(sum->rx_packets));
+		memcpy(seen->rx_bytes, sum->rx_bytes, sizeof(sum->rx_bytes));
+		memcpy(seen->rx_dropped, sum->rx_dropped, sizeof(sum->rx_dropped));
+	}
+	if (tx) {
+		memcpy(seen->tx_packets, sum->tx_packets, sizeof(sum->tx_packets));
+		memcpy(seen->tx_bytes, sum->tx_bytes, sizeof(sum->tx_bytes));
+	}
+}
+
+/* Statistics index of each queue: RX queue q -> q, TX queue q -> q mod 16 (DS 8.2.3.23). */
+static void init_queue_stat_map(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < 32; n++) {
+		uint32_t map = 0;
+		for (uint32_t k = 0; k < 4; k++)
+			map |= ((4 * n + k) % STAT_INDEXES) << (8 * k);
+		reg_write(dev, IXGBE_RQSMR(n), map);
+		reg_write(dev, IXGBE_TQSM(n), map);
+	}
+}
+
+/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, docs/82599.md, DS 4.6.7). */
 static int rx_enable(struct ixy_device *dev)
 {
 	reg_set_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
@@ -310,15 +453,15 @@ static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 	/* A receive filter: changed with RXEN clear (DS 8.2.3.7.1). Address Valid off while the two
 	 * halves change, on again with the high half (DS 8.2.3.7.9). */
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
-	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & 0x7FFF0000u;
+	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & ~IXGBE_RAH_AV;
 	reg_write(dev, IXGBE_RAH(0), rah);
 	reg_write(dev, IXGBE_RAL(0), low);
-	reg_write(dev, IXGBE_RAH(0), rah | high | IXGBE_RAH_AV);
+	reg_write(dev, IXGBE_RAH(0), field_set(rah, IXGBE_RAH_ADDR, high) | IXGBE_RAH_AV);
 	if (rx_enable(dev) < 0)
 		ixy_warn("%s: the receiver did not come back on after the MAC change", dev->name);
 }
 
-/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13). */
+/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13, docs/82599.md). */
 static bool has_sfp_cage(uint16_t device_id)
 {
 	return device_id == 0x10FB || device_id == 0x1507 || device_id == 0x1529 || device_id == 0x154A ||
@@ -330,10 +473,11 @@ static uint32_t ixgbe_link_speed(struct ixy_device *dev)
 	uint32_t links = reg_read(dev, IXGBE_LINKS); /* DS 8.2.3.22.20 */
 	if (!(links & IXGBE_LINKS_UP))
 		return 0;
-	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (E13). */
+	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (erratum E13,
+	 * docs/82599.md). */
 	if (has_sfp_cage(dev->device_id) && !(reg_read(dev, IXGBE_ESDP) & IXGBE_ESDP_SDP2))
 		return 0;
-	switch ((links >> IXGBE_LINKS_SPEED_SHIFT) & IXGBE_LINKS_SPEED_MASK) {
+	switch (field_get(links, IXGBE_LINKS_SPEED)) {
 	case 1:
 		return 100;
 	case 2:
@@ -350,17 +494,22 @@ static void free_rx_queue(struct ixy_device *dev, struct rx_queue *q)
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
+	struct ixy_mempool *pool = q->pool;
+	if (q->shared) {
+		mempool_cache_free(q->pool);
+		pool = q->shared;
+	}
 	/* The ring holds the buffers in q->bufs (all of them once filled, none if the open failed
 	 * before); any other missing one is still in use (an app holds it, or another port's TX ring
 	 * does): then the pool must outlive this device. */
 	uint32_t on_ring = 0;
 	for (uint16_t i = 0; i < q->size; i++)
 		on_ring += q->bufs[i] != NULL;
-	if (q->pool && q->pool->free_count + on_ring != q->pool->count) {
+	if (pool && ixy_mempool_in_use(pool) != on_ring) {
 		ixy_warn("%s: %u receive buffers are still in use; their memory is not freed", dev->name,
-		         q->pool->count - on_ring - q->pool->free_count);
+		         ixy_mempool_in_use(pool) - on_ring);
 	} else {
-		ixy_mempool_destroy(q->pool);
+		ixy_mempool_destroy(pool);
 	}
 	free(q);
 }
@@ -385,7 +534,17 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	drv->rx[n] = q;
 	q->size = size;
 	uint32_t pool_size = 2u * size + 2u * dev->tx_ring_size;
-	q->pool = ixy_mempool_create(dev, pool_size < RX_POOL_MIN ? RX_POOL_MIN : pool_size, RX_BUF_SIZE);
+	if (pool_size < RX_POOL_MIN)
+		pool_size = RX_POOL_MIN;
+	if (dev->rx_pool_shared) {
+		/* Threads' caches hold some buffers: room for a full cache per possible thread. */
+		q->shared =
+		    ixy_mempool_create_shared(dev, pool_size + 8u * IXY_MEMPOOL_CACHE_SIZE, RX_BUF_SIZE);
+		if (!q->shared || !(q->pool = mempool_cache_new(q->shared)))
+			return -1;
+	} else {
+		q->pool = ixy_mempool_create(dev, pool_size, RX_BUF_SIZE);
+	}
 	/* The ring: 128-byte aligned (page aligned here), length a multiple of 128 (DS 8.2.3.8.1, .3). */
 	if (!q->pool || dma_alloc(dev, size * sizeof(union ixgbe_rx_desc), &q->ring_mem) < 0)
 		return -1;
@@ -394,10 +553,10 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_RDBAH(n), (uint32_t)(q->ring_mem.bus >> 32));
 	reg_write(dev, IXGBE_RDLEN(n), size * (uint32_t)sizeof(union ixgbe_rx_desc));
 	/* Advanced one-buffer descriptors, 2 KB buffers, drop when the ring is full so one
-	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7). */
+	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7, docs/82599.md). */
+	uint32_t srrctl = field_set(IXGBE_SRRCTL_DROP_EN, IXGBE_SRRCTL_BSIZEPACKET, RX_BUF_SIZE / 1024);
 	reg_write(dev, IXGBE_SRRCTL(n),
-	          IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
-	              (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
+	          field_set(srrctl, IXGBE_SRRCTL_DESCTYPE, IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF));
 	reg_write(dev, IXGBE_RDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.7) */
 	reg_write(dev, IXGBE_RDT(n), 0);
 	for (uint16_t i = 0; i < size; i++) {
@@ -406,7 +565,8 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 		q->ring[i].read.hdr_addr = 0;
 		q->bufs[i] = buf;
 	}
-	/* Bit 12 resets to 1 and must be 0 (E2); relaxed ordering of write-backs off (E4). */
+	/* Bit 12 resets to 1 and must be 0 (erratum E2, docs/82599.md); relaxed ordering of write-backs off
+	 * (erratum E4, docs/82599.md). */
 	reg_clear_bits(dev, IXGBE_DCA_RXCTRL(n),
 	               IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_RO | IXGBE_DCA_RXCTRL_HEAD_RO);
 	reg_set_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
@@ -418,21 +578,24 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	return 0;
 }
 
-/* RSS spreads IPv4 flows over the RX queues (fact sheet 3.10): a Toeplitz hash of the addresses,
+/* RSS spreads IPv4 and IPv6 flows over the RX queues (DS 7.1.2.8; registers DS 8.2.3.7.12 to
+ * 8.2.3.7.14): a Toeplitz hash of the addresses,
  * and of the ports for TCP and UDP, picks one of 128 RETA entries, each naming a queue. The key
  * repeats 0x6D5A, which hashes both directions of a flow alike. Set while RXEN is clear. */
 static void init_rss(struct ixy_device *dev)
 {
-	for (int i = 0; i < 10; i++)
+	for (uint32_t i = 0; i < IXGBE_RSSRK_COUNT; i++)
 		reg_write(dev, IXGBE_RSSRK(i), 0x5A6D5A6Du); /* key bytes 6D 5A 6D 5A ... (DS 8.2.3.7.14) */
-	for (uint32_t i = 0; i < 32; i++) {
+	for (uint32_t i = 0; i < IXGBE_RETA_COUNT; i++) {
 		uint32_t entries = 0;
 		for (uint32_t k = 0; k < 4; k++)
-			entries |= ((4 * i + k) % dev->rx_queues) << (8 * k);
+			entries = field_set(entries, IXGBE_RETA_ENTRY(k), (4 * i + k) % dev->rx_queues);
 		reg_write(dev, IXGBE_RETA(i), entries); /* entry 4i+k in byte k (DS 8.2.3.7.13) */
 	}
+	/* Hash types (DS 7.1.2.8): addresses of IPv4 and IPv6 frames, plus the ports for TCP and UDP. */
 	reg_write(dev, IXGBE_MRQC,
-	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP);
+	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP |
+	              IXGBE_MRQC_IPV6 | IXGBE_MRQC_IPV6_TCP | IXGBE_MRQC_IPV6_UDP);
 }
 
 /* DS 4.6.7 */
@@ -441,26 +604,28 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
 	/* One 512 KB packet buffer without DCB; flow-control threshold set even with flow control
 	 * off (DS 4.6.11.3.4, 8.2.3.3.4). */
-	reg_write(dev, IXGBE_RXPBSIZE(0), IXGBE_RXPBSIZE_512KB);
-	for (int i = 1; i < 8; i++)
+	reg_write(dev, IXGBE_RXPBSIZE(0), field_set(0, IXGBE_RXPBSIZE_SIZE, RX_PB_KB));
+	for (uint32_t i = 1; i < IXGBE_PACKET_BUFFERS; i++)
 		reg_write(dev, IXGBE_RXPBSIZE(i), 0);
-	reg_write(dev, IXGBE_FCRTH(0), IXGBE_RXPBSIZE_512KB - 0x6000);
-	/* CRC strip in both places that control it (erratum E6), RSC defaults fixed (E5). */
+	reg_write(dev, IXGBE_FCRTH(0),
+	          field_set(0, IXGBE_FCRTH_RTH, (RX_PB_KB * 1024 - RX_FC_HEADROOM) / 32));
+	/* CRC strip in both places that control it (erratum E6, docs/82599.md), RSC defaults fixed (erratum
+	 * E5, docs/82599.md). */
 	reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
 	uint32_t rdrxctl = reg_read(dev, IXGBE_RDRXCTL) & ~IXGBE_RDRXCTL_RSCFRSTSIZE;
 	reg_write(dev, IXGBE_RDRXCTL,
 	          rdrxctl | IXGBE_RDRXCTL_CRCSTRIP | IXGBE_RDRXCTL_RSCACKC | IXGBE_RDRXCTL_FCOE_WRFIX);
 	/* Filter tables must be initialised before use (DS 8.2.3.7.7, 8.2.3.7.10, 8.2.3.27.12);
 	 * RAR0 goes to pool 0. */
-	for (int i = 0; i < 128; i++) {
+	for (uint32_t i = 0; i < IXGBE_MTA_COUNT; i++)
 		reg_write(dev, IXGBE_MTA(i), 0);
+	for (uint32_t i = 0; i < IXGBE_PFUTA_COUNT; i++)
 		reg_write(dev, IXGBE_PFUTA(i), 0);
-	}
-	for (int i = 0; i < 256; i++)
+	for (uint32_t i = 0; i < IXGBE_MPSAR_COUNT; i++)
 		reg_write(dev, IXGBE_MPSAR(i), i == 0);
-	for (int i = 0; i < 64; i++)
+	for (uint32_t i = 0; i < IXGBE_PFVLVF_COUNT; i++)
 		reg_write(dev, IXGBE_PFVLVF(i), 0); /* VLAN pool filters (DS 8.2.3.27.15, .16) */
-	for (int i = 0; i < 128; i++)
+	for (uint32_t i = 0; i < IXGBE_PFVLVFB_COUNT; i++)
 		reg_write(dev, IXGBE_PFVLVFB(i), 0);
 	uint32_t fctrl = reg_read(dev, IXGBE_FCTRL) | IXGBE_FCTRL_BAM;
 	if (dev->promiscuous)
@@ -500,8 +665,10 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_TDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.8) */
 	reg_write(dev, IXGBE_TDT(n), 0);
 	/* Prefetch 32, host 1, write-back 0: DD only on RS descriptors (DS 8.2.3.9.10, 7.2.3.5). */
-	reg_write(dev, IXGBE_TXDCTL(n), 32u | 1u << 8);
-	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* E4 */
+	uint32_t txdctl = field_set(0, IXGBE_TXDCTL_PTHRESH, 32);
+	txdctl = field_set(txdctl, IXGBE_TXDCTL_HTHRESH, 1);
+	reg_write(dev, IXGBE_TXDCTL(n), field_set(txdctl, IXGBE_TXDCTL_WTHRESH, 0));
+	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* erratum E4, docs/82599.md */
 	return 0;
 }
 
@@ -512,10 +679,11 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
 	/* The arbiter is off while the queue layout is written (DS 4.6.8, 7.2.1.2.1). */
 	reg_set_bits(dev, IXGBE_RTTDCS, IXGBE_RTTDCS_ARBDIS);
 	reg_write(dev, IXGBE_MTQC, 0); /* 64 queues, one packet buffer */
-	reg_write(dev, IXGBE_DTXMXSZRQ, 0xFFF);
-	reg_write(dev, IXGBE_TXPBSIZE(0), IXGBE_TXPBSIZE_160KB);
-	reg_write(dev, IXGBE_TXPBTHRESH(0), 0xA0 - 0xA); /* 160 KB minus the largest frame, in KB */
-	for (int i = 1; i < 8; i++) {
+	reg_write(dev, IXGBE_DTXMXSZRQ, field_set(0, IXGBE_DTXMXSZRQ_MAX_BYTES, 0xFFF)); /* the most: 1 MB */
+	reg_write(dev, IXGBE_TXPBSIZE(0), field_set(0, IXGBE_TXPBSIZE_SIZE, TX_PB_KB));
+	reg_write(dev, IXGBE_TXPBTHRESH(0),
+	          field_set(0, IXGBE_TXPBTHRESH_THRESH, TX_PB_KB - TX_MAX_FRAME_KB));
+	for (uint32_t i = 1; i < IXGBE_PACKET_BUFFERS; i++) {
 		reg_write(dev, IXGBE_TXPBSIZE(i), 0);
 		reg_write(dev, IXGBE_TXPBTHRESH(i), 0);
 	}
@@ -585,18 +753,37 @@ static void swfw_release(struct ixy_device *dev, uint32_t resource)
 	}
 }
 
-/* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe transactions
- * stay pending, flush the internal buffers and reset twice (erratum E10). */
+/* Stops every queue the device has, whoever enabled it, and waits until each reads stopped: no
+ * DMA may be left when the master disable starts (DS 4.6.7.1, 4.6.8.1, 5.2.5.3.2). */
+static int stop_all_queues(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < IXGBE_QUEUES; n++) {
+		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
+	}
+	int err = 0;
+	for (uint32_t n = 0; n < IXGBE_QUEUES && !err; n++) {
+		err =
+		    wait_step(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, 0, "RX queue stop (RXDCTL.ENABLE)");
+		if (!err)
+			err = wait_step(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0,
+			                "TX queue stop (TXDCTL.ENABLE)");
+	}
+	return err;
+}
+
+/* Queues stopped, master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe
+ * transactions stay pending, flush the internal buffers and reset twice (erratum E10, docs/82599.md). */
 static int reset(struct ixy_device *dev)
 {
-	for (int n = 0; n < 64; n++)
-		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+	if (stop_all_queues(dev) < 0)
+		return -1;
 	for (int round = 0, rounds = 1; round < rounds; round++) {
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_MASTER_DISABLE);
 		if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, MASTER_DISABLE_TIMEOUT_MS) <
 		    0) {
 			ixy_warn("%s: PCIe transactions still pending after master disable: flushing, then "
-			         "resetting twice (erratum E10)",
+			         "resetting twice (erratum E10, docs/82599.md)",
 			         dev->name);
 			reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
@@ -606,7 +793,8 @@ static int reset(struct ixy_device *dev)
 			reg_clear_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			rounds = 2;
 		}
-		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11). */
+		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11,
+		 * docs/82599.md). */
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_RST);
 		usleep(1000); /* no register access for 1 ms after RST (DS 8.2.3.1.1) */
 		if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "reset (CTRL.RST self-clear)") < 0)
@@ -618,8 +806,8 @@ static int reset(struct ixy_device *dev)
 
 static void clear_stats(struct ixy_device *dev)
 {
-	struct ixy_stats discard = {0};
-	ixgbe_read_stats(dev, &discard); /* clear on read (DS 4.6.5) */
+	struct counters discard = {0};
+	read_counters(dev, &discard); /* clear on read (DS 4.6.5) */
 }
 
 static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
@@ -655,14 +843,14 @@ static void ixgbe_close(struct ixy_device *dev)
 		ixy_warn("%s: TX still had packets after %u ms (link down?); dropping them", dev->name,
 		         TX_DRAIN_TIMEOUT_MS);
 	bool stopped = true;
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		if (!drv->tx[n])
 			continue;
 		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE); /* DS 8.2.3.9.10 */
 		stopped &= reg_wait(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0, INIT_TIMEOUT_MS) == 0;
 	}
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN); /* DS 8.2.3.8.10 */
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		if (!drv->rx[n])
 			continue;
 		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE); /* DS 4.6.7.1.2 */
@@ -675,7 +863,7 @@ static void ixgbe_close(struct ixy_device *dev)
 		         INIT_TIMEOUT_MS);
 		return;
 	}
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		free_rx_queue(dev, drv->rx[n]);
 		free_tx_queue(drv->tx[n]);
 	}
@@ -693,6 +881,7 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .close = ixgbe_close,
     .tx_flush = ixgbe_tx_flush,
     .read_stats = ixgbe_read_stats,
+    .read_queue_stats = ixgbe_read_queue_stats,
     .set_promiscuous = ixgbe_set_promiscuous,
     .get_mac = ixgbe_get_mac,
     .set_mac = ixgbe_set_mac,
@@ -748,15 +937,18 @@ int ixgbe_init(struct ixy_device *dev)
 		         dev->name);
 	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
 	 * auto-negotiation (DS 4.6.4), holding MAC_CSR: manageability firmware may own the link
-	 * (erratum E12). */
+	 * (erratum E12, docs/82599.md). */
 	if (swfw_acquire(dev, IXGBE_SW_FW_SYNC_MAC_CSR, "the MAC registers (MAC_CSR)") < 0)
 		goto fail;
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
 	swfw_release(dev, IXGBE_SW_FW_SYNC_MAC_CSR);
 	clear_stats(dev);
+	init_queue_stat_map(dev);
 	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0 || ixgbe_irq_init(dev) < 0)
 		goto fail;
-	uint32_t speed = ixy_wait_for_link(dev, dev->link_timeout_ms);
+	/* LINKS.LINK_UP, then what the link is worth (an empty SFP+ cage: nothing, E13). */
+	reg_wait(dev, IXGBE_LINKS, IXGBE_LINKS_UP, IXGBE_LINKS_UP, dev->link_timeout_ms);
+	uint32_t speed = ixgbe_link_speed(dev);
 	if (speed)
 		ixy_info("%s: ixgbe link up at %u Mbit/s", dev->name, speed);
 	else

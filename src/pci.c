@@ -50,7 +50,7 @@ static int check_address(const char *addr)
 	return 0;
 bad:
 	ixy_error("'%s' is not a PCI address: use the form 0000:03:00.0 (see lspci -D), or sim:0 for a "
-	          "virtual 82599 in the apps",
+	          "virtual 82599",
 	          addr);
 	return -1;
 }

@@ -157,7 +157,7 @@ static void free_driver(struct virtio_dev *v)
 		if (qs[i]->bufs) {
 			for (uint32_t d = 0; d < qs[i]->size; d++)
 				if (qs[i]->bufs[d])
-					ixy_buf_free(qs[i]->bufs[d]);
+					ixy_buf_free_any(qs[i]->bufs[d]);
 		}
 		free(qs[i]->bufs);
 		free(qs[i]->free_ids);
@@ -433,7 +433,9 @@ static int setup_queues(struct ixy_device *dev, struct virtio_dev *v)
 		v->tx.free_ids[v->tx.free_count++] = (uint16_t)(tx - 1 - i);
 	/* RX buffers: every descriptor holds one; the pool has room for a full TX ring elsewhere
 	 * (forwarding) and what the app holds. */
-	v->rx_pool = ixy_mempool_create(dev, 2u * rx + RX_POOL_EXTRA, 0);
+	v->rx_pool = dev->rx_pool_shared
+	                 ? ixy_mempool_create_shared(dev, 2u * rx + RX_POOL_EXTRA + 8u * IXY_MEMPOOL_CACHE_SIZE, 0)
+	                 : ixy_mempool_create(dev, 2u * rx + RX_POOL_EXTRA, 0);
 	if (!v->rx_pool)
 		return -1;
 	struct ixy_buf **fill = calloc(rx, sizeof(*fill));

@@ -209,7 +209,7 @@ static inline bool vq_rx_accept(struct virtio_dev *v, struct ixy_buf *buf, uint3
 static inline void vq_tx_done(struct vio_queue *q, struct ixy_buf *buf, uint16_t id, uint64_t *bytes)
 {
 	*bytes += buf->len;
-	ixy_buf_free(buf);
+	ixy_buf_free_any(buf); /* the app's buffers may come from a shared pool */
 	q->free_ids[q->free_count++] = id;
 }
 

@@ -98,7 +98,7 @@ static uint32_t split_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 
 /* Returns completed TX buffers to their pools and their ids to the free stack, and counts them
  * as sent: the device has no counters, completion is the closest to "on the wire". The used
- * length of a device-readable buffer means nothing and is not read (2.6.8). */
+ * length of a device-readable buffer means nothing and is ignored (2.6.8). */
 static inline void split_tx_reclaim(struct virtio_dev *v)
 {
 	struct vio_queue *q = &v->tx;

@@ -1,6 +1,6 @@
 /* Interrupt delivery of the virtual 82599 (DS 7.3), driven by hand-written register sequences:
  * an RX burst raises one message, none while masked, EITR throttles, EIAC/EIAM auto-clear and
- * auto-mask, and the interrupt rules V26-V29 are caught. Step mode: 1 us of model time per step. */
+ * auto-mask, and the interrupt rules V27-V30 are caught. Step mode: 1 us of model time per step. */
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -187,31 +187,36 @@ static void test_rules(void)
 	env_open(&e, 0, true);
 	bring_up(&e);
 	W(&e, GPIE, GPIE_MSIX | GPIE_EIAME | GPIE_PBA);
-	/* V26: a vector enabled that no IVAR entry maps to. */
+	/* V27: a vector enabled that no IVAR entry maps to. */
 	W(&e, IVAR(0), VALID | 1);
 	W(&e, EIMS, 1u << 3);
 	CHECK(ixgbe_model_count_matching(e.m, "EIMS enables MSI-X vector 3, but no valid IVAR") == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V27_IRQ_VECTOR_UNMAPPED) == 1);
 	CHECK(ixgbe_model_count_matching(e.m, "vector 1,") == 0);
-	/* V27: an IVAR entry naming a vector without its valid bit; the cause goes nowhere. */
+	/* V28: an IVAR entry naming a vector without its valid bit; the cause goes nowhere. */
 	W(&e, IVAR(0), 0x04);
 	CHECK(ixgbe_model_count_matching(e.m, "IVAR(0) byte 0 = 0x04 names vector 4 for RX queue 0") == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V28_IVAR_NOT_VALID) == 1);
 	W(&e, EIMS, 1u << 4);
 	inject(&e, 1);
 	ixgbe_model_step(e.m);
 	CHECK(ixgbe_model_irqs(e.m, 4) == 0 && !(ixgbe_model_peek32(e.m, EICR) & (1u << 4)));
-	/* V28: EITR reserved bits (an interval written in microseconds, not in bits 11:3). */
+	/* V29: EITR reserved bits (an interval written in microseconds, not in bits 11:3). */
 	W(&e, EITR(0), 10);
 	CHECK(ixgbe_model_count_matching(e.m, "EITR(0) = 0x0000000a has bits 2:0 set") == 1);
 	W(&e, 0x12300 + 4 * 6, 3); /* EITR(30) */
 	CHECK(ixgbe_model_count_matching(e.m, "EITR(30) = 0x00000003") == 1);
-	/* V29: vectors above 15 are not modelled. */
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V29_EITR_RESERVED) == 2);
+	/* V30: vectors above 15 are not modelled. */
 	W(&e, IVAR(1), (VALID | 20) << 16);
 	CHECK(ixgbe_model_count_matching(e.m, "maps RX queue 3 to vector 20") == 1);
-	/* Enabling vector 4, which only the invalid entry names, was V26 too. */
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V30_IVAR_VECTOR_RANGE) == 1);
+	/* Enabling vector 4, which only the invalid entry names, was V27 too. */
 	CHECK(ixgbe_model_count_matching(e.m, "EIMS enables MSI-X vector 4, but no valid IVAR") == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V27_IRQ_VECTOR_UNMAPPED) == 2);
 	CHECK(ixgbe_model_violations(e.m) == 6);
 	env_close(&e);
-	printf("ok: rules V26-V29 caught, each once\n");
+	printf("ok: rules V27-V30 caught, each once\n");
 }
 
 int main(void)

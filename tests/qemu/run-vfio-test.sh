@@ -26,61 +26,35 @@ set -u
 
 [ $# = 6 ] || { echo "usage: $0 WORKDIR HOST_TOOL IXY_PKTGEN IXY_FWD VFIO_ISOLATION SETUP_VFIO_SH" >&2; exit 2; }
 work=$1 host_tool=$2 pktgen=$3 fwd=$4 isolation=$5 setup=$6
-[ -n "$work" ] || exit 2
 QEMU_TIMEOUT=${IXY_QEMU_TIMEOUT:-300}
 LATENCY=${IXY_VFIO_LATENCY:-0}
 PKTGEN_COUNT=3000
 FWD_COUNT0=2000 # frames injected into 00:04.0 (come out of 00:05.0)
 FWD_COUNT1=1000 # frames injected into 00:05.0 (come out of 00:04.0)
-PCAP_COUNT=64   # the later burst into 00:06.0: fits its RX ring, and QEMU's UDP socket buffer
-                # (about 200 KB) even while a loaded host keeps QEMU from reading it
+MAC0=52:54:00:12:34:10
+MAC1=52:54:00:12:34:11
+PCAP_COUNT=64 # the later burst into 00:06.0: fits its RX ring, and QEMU's UDP socket buffer
+              # (about 200 KB) even while a loaded host keeps QEMU from reading it
 
-fail() {
-	echo "FAIL: vfio: $*" >&2
-	if [ -f "$work/console.log" ]; then
-		echo "---- guest console ($work/console.log) ----" >&2
-		tail -n 80 "$work/console.log" >&2
-	fi
-	exit 1
-}
+test_name=vfio
+. "$(dirname "$0")/guest-lib.sh"
 
-# ---- prerequisites: fail (not skip) with the package to install ----
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not found: apt-get install qemu-system-x86"
-kernel=$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)
-[ -n "$kernel" ] || fail "no /boot/vmlinuz-*-cloud-amd64: apt-get install linux-image-cloud-amd64"
-[ -r "$kernel" ] || fail "$kernel is not readable: run the test as root"
-mods=/lib/modules/${kernel#/boot/vmlinuz-}/kernel
+guest_prerequisites
+mods=$kernel_modules/kernel
 modules="irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci" # in load order
 for m in $modules; do
 	[ -n "$(find "$mods" -name "$m.ko" 2>/dev/null | head -n 1)" ] ||
-		fail "$m.ko not found under $mods: apt-get install linux-image-cloud-amd64 (the VFIO modules)"
+		fail "$m.ko not found under $mods: tests/qemu/guest-kernel.sh fetch (the VFIO modules come with the guest kernel)"
 done
-busybox=$(command -v busybox) || fail "busybox not found: apt-get install busybox-static"
-command -v cpio >/dev/null || fail "cpio not found: apt-get install cpio"
 for b in "$host_tool" "$pktgen" "$fwd" "$isolation" "$setup"; do
 	[ -e "$b" ] || fail "$b is not built"
 done
 
-rm -rf "$work"
-mkdir -p "$work" || fail "cannot create $work"
-cd "$work" || exit 1
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-}
-trap cleanup EXIT
+guest_workdir
 
 # ---- initramfs: busybox, the binaries, the VFIO modules, users, /init ----
 root=$work/root
 mkdir -p "$root"/{bin,proc,sys,dev,tmp,etc,lib/vfio}
-copy_binary() { # SRC NAME
-	cp "$1" "$root/bin/$2" || fail "cannot copy $1"
-	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
-}
 copy_binary "$busybox" busybox
 copy_binary "$pktgen" ixy-pktgen
 copy_binary "$fwd" ixy-fwd
@@ -142,82 +116,40 @@ nic() { # ID ADDR MAC SEND_PORT LISTEN_PORT
 		-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,netdev=$1,mac=$3,addr=$2,romfile=")
 }
 nic np 3 52:54:00:12:34:03 "$SP" "$LP"
-nic n0 4 52:54:00:12:34:10 "$S0" "$L0"
-nic n1 5 52:54:00:12:34:11 "$S1" "$L1"
+nic n0 4 $MAC0 "$S0" "$L0"
+nic n1 5 $MAC1 "$S1" "$L1"
 nic ni 6 52:54:00:12:34:06 "$SI" "$LI"
 "$host_tool" sink "$SP" "$QEMU_TIMEOUT" "$work/sinkp.pcap" &
 pids+=($!)
 "$host_tool" sink "$SI" "$QEMU_TIMEOUT" "$work/sinki.pcap" &
 pids+=($!)
 
-mkfifo "$work/console.in" || fail "mkfifo failed"
-exec 3<>"$work/console.in"
-start=$(date +%s)
-timeout -k 5 "$QEMU_TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split -cpu max \
-	-m 512 -smp 1 -nographic -no-reboot -device intel-iommu,intremap=on \
-	-kernel "$kernel" -initrd "$work/initrd.gz" -append "console=ttyS0 quiet panic=-1 intel_iommu=on" \
-	"${nic_args[@]}" <&3 >"$work/console.log" 2>&1 &
-qemu_pid=$!
-pids+=($qemu_pid)
+guest_boot "intel_iommu=on" -machine q35,kernel-irqchip=split -cpu max -device intel-iommu,intremap=on
 
-# The frames come once the guest measured ixy-fwd idle (IXYTEST-IDLE): a later burst.
-for _ in $(seq $((QEMU_TIMEOUT * 10))); do
-	grep -q '^IXYTEST-IDLE' "$work/console.log" && break
-	kill -0 $qemu_pid 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q '^\[0000:00:04.0\] RX' "$work/console.log" || ! grep -q '^IXYTEST-IDLE' "$work/console.log"; then
-	echo stop >&3
-	fail "ixy-fwd did not start forwarding in the guest"
-fi
-"$host_tool" exchange "$L0" "$S1" $FWD_COUNT0 52:54:00:12:34:10 1 "$work/inject0.pcap" "$work/sink1.pcap" &
-ex0=$!
-"$host_tool" exchange "$L1" "$S0" $FWD_COUNT1 52:54:00:12:34:11 2 "$work/inject1.pcap" "$work/sink0.pcap"
-ex1=$?
-wait $ex0
-ex0=$?
-if [ "$LATENCY" -gt 0 ]; then
-	sleep 1 # the burst is over: the adaptive loop goes back to waiting
-	echo "wake-up latency, ixy-fwd adaptive (MSI-X through VFIO): $("$host_tool" ping "$L0" "$S1" "$LATENCY" 20 52:54:00:12:34:10)"
-	echo stop >&3
-	for _ in $(seq 300); do
-		grep -q '^IXYBENCH-POLL-READY' "$work/console.log" && break
+wait_console() { # PATTERN: until the guest's console shows a line matching it (or QEMU ended)
+	for _ in $(seq $((QEMU_TIMEOUT * 10))); do
+		grep -q "$1" "$work/console.log" && break
+		kill -0 "$qemu_pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "wake-up latency, ixy-fwd --poll:                     $("$host_tool" ping "$L0" "$S1" "$LATENCY" 20 52:54:00:12:34:10)"
-fi
-echo stop >&3
-# The later burst for ixy-pcap, once the guest measured it idle.
-for _ in $(seq $((QEMU_TIMEOUT * 10))); do
-	grep -q '^IXYTEST-PCAP-IDLE' "$work/console.log" && break
-	kill -0 $qemu_pid 2>/dev/null || break
-	sleep 0.1
-done
-"$host_tool" inject "$LI" $PCAP_COUNT 52:54:00:12:34:06 3 "$work/inject_pcap.pcap" || fail "host_tool inject failed"
-wait $qemu_pid
-qemu_rc=$?
-secs=$(($(date +%s) - start))
-tr -d '\r' <"$work/console.log" >"$work/console.txt"
-[ $qemu_rc = 124 ] && fail "the guest did not finish within $QEMU_TIMEOUT s"
-grep -q "IXYTEST-EXIT" "$work/console.txt" || fail "the guest did not finish its cases (qemu exit $qemu_rc)"
-sleep 0.3 # the sinks poll every 100 ms
-cleanup
-pids=()
-[ $ex0 = 0 ] || fail "frames injected into 00:04.0 did not all come back out of 00:05.0"
-[ $ex1 = 0 ] || fail "frames injected into 00:05.0 did not all come back out of 00:04.0"
+}
+# With IXY_VFIO_LATENCY: single frames through the adaptive ixy-fwd, then through ixy-fwd --poll.
+latency() {
+	sleep 1 # the burst is over: the adaptive loop goes back to waiting
+	echo "wake-up latency, ixy-fwd adaptive (MSI-X through VFIO): $("$host_tool" ping "$L0" "$S1" "$LATENCY" 20 $MAC0)"
+	echo stop >&3
+	wait_console '^IXYBENCH-POLL-READY'
+	echo "wake-up latency, ixy-fwd --poll:                     $("$host_tool" ping "$L0" "$S1" "$LATENCY" 20 $MAC0)"
+}
 
-expect_eq() { # WHAT GOT WANT
-	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
-	echo "ok: $1 = $2"
-}
-expect_line() { # WHAT PATTERN: the console holds a line matching PATTERN (grep -E)
-	grep -Eq "$2" "$work/console.txt" || fail "$1: no console line matches '$2'"
-	echo "ok: $1"
-}
-totals() { # DEV -> "rx rxb tx txb drop" from the app's last "total" line
-	grep "^total $1 " "$work/console.txt" | tail -n 1 |
-		sed -E 's/.*rx_packets=([0-9]+) rx_bytes=([0-9]+) tx_packets=([0-9]+) tx_bytes=([0-9]+) rx_dropped=([0-9]+).*/\1 \2 \3 \4 \5/'
-}
+# The frames come once the guest measured ixy-fwd idle (IXYTEST-IDLE): a later burst.
+wait_console '^IXYTEST-IDLE'
+grep -q '^IXYTEST-IDLE' "$work/console.log" || { echo stop >&3; fail "the guest did not measure the idle ixy-fwd"; }
+if [ "$LATENCY" -gt 0 ]; then guest_fwd_exchange latency; else guest_fwd_exchange; fi
+# The later burst for ixy-pcap, once the guest measured it idle.
+wait_console '^IXYTEST-PCAP-IDLE'
+"$host_tool" inject "$LI" $PCAP_COUNT 52:54:00:12:34:06 3 "$work/inject_pcap.pcap" || fail "host_tool inject failed"
+guest_finish
 
 grep -q IXYTEST-INSMOD-FAILED "$work/console.txt" && fail "a VFIO module did not load in the guest"
 for a in 03 04 05 06; do
@@ -232,15 +164,7 @@ read -r rx rxb tx txb drop <<<"$(totals 0000:00:03.0)"
 expect_eq "pktgen total tx_packets tx_bytes" "${tx:-} ${txb:-}" "$PKTGEN_COUNT $((PKTGEN_COUNT * 60))"
 
 # fwd as nobody in the sandbox: byte for byte both ways, totals = the host's counts.
-"$host_tool" pcap-cmp "$work/inject0.pcap" "$work/sink1.pcap" || fail "00:04.0 -> 00:05.0: frames differ"
-"$host_tool" pcap-cmp "$work/inject1.pcap" "$work/sink0.pcap" || fail "00:05.0 -> 00:04.0: frames differ"
-read -r c0 b0 <<<"$("$host_tool" pcap-count "$work/inject0.pcap")"
-read -r c1 b1 <<<"$("$host_tool" pcap-count "$work/inject1.pcap")"
-c0=$((c0 + LATENCY)) b0=$((b0 + LATENCY * 60)) # the timed frames (IXY_VFIO_LATENCY) went 04.0 -> 05.0
-read -r rx rxb tx txb drop <<<"$(totals 0000:00:04.0)"
-expect_eq "00:04.0 rx_packets rx_bytes tx_packets tx_bytes rx_dropped" "${rx:-} ${rxb:-} ${tx:-} ${txb:-} ${drop:-}" "$c0 $b0 $c1 $b1 0"
-read -r rx rxb tx txb drop <<<"$(totals 0000:00:05.0)"
-expect_eq "00:05.0 rx_packets rx_bytes tx_packets tx_bytes rx_dropped" "${rx:-} ${rxb:-} ${tx:-} ${txb:-} ${drop:-}" "$c1 $b1 $c0 $b0 0"
+expect_fwd_totals "$LATENCY" $((LATENCY * 60)) # the timed frames (IXY_VFIO_LATENCY) went 04.0 -> 05.0
 expect_line "ixy-fwd ran as uid 65534" "^IXYTEST-STATUS Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534"
 for cap in CapPrm CapEff CapAmb; do
 	expect_line "ixy-fwd $cap empty" "^IXYTEST-STATUS $cap:[[:space:]]+0+$"

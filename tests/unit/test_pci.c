@@ -65,6 +65,38 @@ static void fake_device(const char *addr, uint16_t vendor, uint16_t device, uint
 	fake_device_bar(addr, vendor, device, class_code, 128 * 1024);
 }
 
+/* A modern virtio-net function: the virtio capabilities (virtio 1.1 4.1.4) name structures in
+ * BAR 4, whose resource4 file is `bar4_size` bytes of zeros (a device that offers no features). */
+static void fake_virtio_modern(const char *addr, size_t bar4_size)
+{
+	fake_device(addr, 0x1AF4, 0x1041, 0x02);
+	uint8_t cfg[256] = {0xF4, 0x1A, 0x41, 0x10};
+	cfg[0x06] = 0x10; /* capability list */
+	cfg[0x0B] = 0x02;
+	cfg[0x34] = 0x40;
+	const struct {
+		uint8_t pos, next, len, type;
+		uint32_t off, length;
+	} caps[] = {{0x40, 0x50, 16, 1, 0x0000, 0x38},
+	            {0x50, 0x64, 20, 2, 0x1000, 0x1000},
+	            {0x64, 0x74, 16, 3, 0x2000, 4},
+	            {0x74, 0x00, 16, 4, 0x3000, 8}};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		uint8_t *c = cfg + caps[i].pos;
+		c[0] = 0x09, c[1] = caps[i].next, c[2] = caps[i].len, c[3] = caps[i].type, c[4] = 4;
+		memcpy(c + 8, &caps[i].off, 4);
+		memcpy(c + 12, &caps[i].length, 4);
+	}
+	cfg[0x50 + 16] = 4; /* notify_off_multiplier */
+	char path[8192];
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", root, addr);
+	write_file(path, cfg, sizeof(cfg));
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/resource4", root, addr);
+	int fd = open(path, O_CREAT | O_RDWR, 0644);
+	CHECK(fd >= 0 && ftruncate(fd, (off_t)bar4_size) == 0);
+	close(fd);
+}
+
 static void fake_interface(const char *addr, const char *ifname, const char *flags)
 {
 	char path[4300];
@@ -400,6 +432,15 @@ int main(void)
 	CHECK(fd >= 0 && pread(fd, cmd, 2, 4) == 2);
 	close(fd);
 	CHECK((cmd[0] & 0x06) == 0x06);
+
+	/* A modern virtio NIC whose interface is down: capabilities walked in the sysfs config
+	 * file, BAR 4 mapped through resource4 and checked to hold every structure; this file-backed
+	 * "device" offers no features, so the driver stops there, naming VERSION_1. */
+	fake_virtio_modern("0000:0b:00.0", 16 * 1024);
+	CHECK(!try_open("0000:0b:00.0", false) && error_says("VIRTIO_F_VERSION_1"));
+	/* A BAR too small for the structures its capabilities name: refused before any access. */
+	fake_virtio_modern("0000:0c:00.0", 8 * 1024);
+	CHECK(!try_open("0000:0c:00.0", false) && error_says("lies outside the") && error_says("BAR4"));
 
 	snprintf(path, sizeof(path), "rm -rf %s", root);
 	CHECK(system(path) == 0);

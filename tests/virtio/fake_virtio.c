@@ -57,6 +57,7 @@ struct fq {
 	uint16_t avail_pos, used_pos;  /* packed */
 	bool avail_wrap, used_wrap;    /* packed wrap counters (2.7.1) */
 	uint32_t prev_id;              /* id of the last used entry */
+	bool idx_bad;                  /* split: the used idx written last is a corrupt one */
 	uint32_t held;                 /* buffers taken from avail, not yet returned */
 	struct debt debts[MAX_DEBT];
 	uint32_t ndebts;
@@ -88,6 +89,7 @@ struct fake_virtio {
 	int irq_fd[FAKE_MSIX_VECTORS];
 	uint32_t interrupts;
 	bool refuse_vectors;
+	enum fake_break broken;
 	uint32_t violations;
 	uint32_t rnd;
 };
@@ -233,6 +235,7 @@ static void put_used_raw(struct fake_virtio *f, struct fq *q, uint32_t id, uint3
 		q->used_idx++;
 		uint16_t idx =
 		    c == FAKE_IDX_JUMP ? (uint16_t)(q->used_idx + q->size + 1 + rnd(f) % 1000) : q->used_idx;
+		q->idx_bad = c == FAKE_IDX_JUMP;
 		__atomic_store_n(&used->idx, idx, __ATOMIC_RELEASE);
 		return;
 	}
@@ -297,10 +300,17 @@ static void put_used(struct fake_virtio *f, struct fq *q, uint32_t id, uint32_t 
 	put_used_raw(f, q, uid, ulen, n, c);
 }
 
-/* Pays what the device owes: split, a used entry each; packed, each needs a slot, so the next
+/* Puts right what the last call left wrong: a corrupt used index is rewritten; and pays what the
+ * device owes: split, a used entry each; packed, each needs a slot, so the next
  * available buffer is taken (and owed) in its place. */
 static void pay_debts(struct fake_virtio *f, struct fq *q)
 {
+	if (q->idx_bad) { /* behaving again: the true index */
+		uint16_t *used = dma(f, q->device, 4);
+		if (used)
+			__atomic_store_n(&used[1], q->used_idx, __ATOMIC_RELEASE);
+		q->idx_bad = false;
+	}
 	if (packed(f)) {
 		for (uint32_t i = 0; i < q->ndebts; i++) {
 			struct debt d = q->debts[i];
@@ -469,7 +479,7 @@ static uint32_t common_read(struct fake_virtio *f, uint32_t off, uint8_t width)
 	case 0x1c:
 		return sel_ok ? q->enabled : 0;
 	case 0x1e:
-		return f->qsel;
+		return f->broken == FAKE_BREAK_NOTIFY_OFF ? 100 : f->qsel;
 	case 0x20:
 		return (uint32_t)q->desc;
 	case 0x24:
@@ -513,7 +523,8 @@ static void common_write(struct fake_virtio *f, uint32_t off, uint8_t width, uin
 		}
 		/* FEATURES_OK only for a subset of what we offer, with VERSION_1 (3.1.1, 6). */
 		if ((value & 8) && !(f->status & 8) &&
-		    ((f->driver_features & ~f->offered) || !(f->driver_features & F_VERSION_1)))
+		    ((f->driver_features & ~f->offered) || !(f->driver_features & F_VERSION_1) ||
+		     f->broken == FAKE_BREAK_FEATURES_OK))
 			value &= ~8u;
 		f->status = (uint8_t)value;
 		break;
@@ -748,6 +759,22 @@ void fake_virtio_hw_ops(struct fake_virtio *f, struct ixy_hw_ops *ops, const cha
 void fake_virtio_corrupt(struct fake_virtio *f, enum fake_corruption c)
 {
 	f->corrupt = c;
+}
+
+void fake_virtio_break(struct fake_virtio *f, enum fake_break b)
+{
+	f->broken = b;
+	if (b == FAKE_BREAK_NO_VERSION_1)
+		f->offered &= ~F_VERSION_1;
+	else if (b == FAKE_BREAK_NO_CAPS)
+		f->cfg[0x06] = 0;
+	else if (b == FAKE_BREAK_CAP_LOOP)
+		f->cfg[0x74 + 1] = 0x40;
+}
+
+uint8_t fake_virtio_status(const struct fake_virtio *f)
+{
+	return f->status;
 }
 
 uint32_t fake_virtio_violations(const struct fake_virtio *f)

@@ -30,6 +30,16 @@ enum fake_corruption {
 
 struct fake_virtio;
 
+/* A device that cannot be driven: each must make ixy_open_hw() fail with a clear error. */
+enum fake_break {
+	FAKE_BREAK_NONE = 0,
+	FAKE_BREAK_FEATURES_OK,  /* clears FEATURES_OK whatever the driver accepts */
+	FAKE_BREAK_NO_VERSION_1, /* modern interface without VIRTIO_F_VERSION_1 */
+	FAKE_BREAK_NO_CAPS,      /* 1af4:1041 without a capability list */
+	FAKE_BREAK_CAP_LOOP,     /* a capability list that loops */
+	FAKE_BREAK_NOTIFY_OFF,   /* queue_notify_off beyond the notification structure */
+};
+
 enum fake_interface {
 	FAKE_MODERN,        /* modern, split virtqueues only */
 	FAKE_MODERN_PACKED, /* modern, offers VIRTIO_F_RING_PACKED */
@@ -51,6 +61,9 @@ bool fake_virtio_rx(struct fake_virtio *f, const uint8_t *frame, uint32_t len);
 uint32_t fake_virtio_tx(struct fake_virtio *f, uint64_t *bytes);
 /* The next used entry written on either queue carries this corruption. */
 void fake_virtio_corrupt(struct fake_virtio *f, enum fake_corruption c);
+/* Breaks the device (before ixy_open_hw); its status register, 0 after a reset. */
+void fake_virtio_break(struct fake_virtio *f, enum fake_break b);
+uint8_t fake_virtio_status(const struct fake_virtio *f);
 /* Protocol violations by the driver the device saw (bad addresses, bad ids in avail): 0 is good. */
 uint32_t fake_virtio_violations(const struct fake_virtio *f);
 /* MSI-X: the table has FAKE_MSIX_VECTORS entries (modern only, routed through the set_irq seam).

@@ -251,6 +251,45 @@ static void test_each(enum mode m)
 	rig_close(&r);
 }
 
+/* ---- 2b. devices that cannot be driven: refused with the reason, reset, nothing leaked ---- */
+
+static void test_broken(void)
+{
+	const struct {
+		enum fake_break b;
+		const char *says;
+	} cases[] = {
+	    {FAKE_BREAK_FEATURES_OK, "did not accept the features"},
+	    {FAKE_BREAK_NO_VERSION_1, "VIRTIO_F_VERSION_1"},
+	    {FAKE_BREAK_NO_CAPS, "no virtio capabilities"},
+	    {FAKE_BREAK_CAP_LOOP, "capability list is malformed"},
+	    {FAKE_BREAK_NOTIFY_OFF, "notification structure"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_virtio *f = fake_virtio_new(QSIZE, FAKE_MODERN, NULL);
+		CHECK(f);
+		fake_virtio_break(f, cases[i].b);
+		struct ixy_hw_ops ops;
+		fake_virtio_hw_ops(f, &ops, "broken");
+		struct ixy_options o = {.link_timeout_ms = 1};
+		CHECK(ixy_open_hw(&ops, &o) == NULL);
+		if (!strstr(ixy_last_error(), cases[i].says)) {
+			fprintf(stderr, "case %zu: '%s' does not say '%s'\n", i, ixy_last_error(),
+			        cases[i].says);
+			exit(1);
+		}
+		CHECK(fake_virtio_status(f) == 0); /* left reset (or never started) */
+		fake_virtio_free(f);
+	}
+	/* A ring option that is neither split nor packed: refused before the device is touched. */
+	struct fake_virtio *f = fake_virtio_new(QSIZE, FAKE_MODERN, NULL);
+	struct ixy_hw_ops ops;
+	fake_virtio_hw_ops(f, &ops, "fake");
+	struct ixy_options o = {.link_timeout_ms = 1, .virtio_ring = "ring"};
+	CHECK(ixy_open_hw(&ops, &o) == NULL && strstr(ixy_last_error(), "\"split\" or \"packed\""));
+	fake_virtio_free(f);
+}
+
 /* ---- 3. randomized ---- */
 
 static uint32_t xs(uint32_t *s)
@@ -356,6 +395,7 @@ int main(int argc, char **argv)
 	uint32_t rounds = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 200000;
 	uint32_t seed = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : (uint32_t)time(NULL);
 	printf("seed %u (run again with: test_virtio_fake %u %u)\n", seed, rounds, seed);
+	test_broken();
 	for (enum mode m = SPLIT; m <= LEGACY; m++) {
 		test_good(m);
 		test_each(m);
