@@ -116,13 +116,17 @@ static void *model_thread(void *arg)
 	struct ixgbe_model *m = arg;
 	unsigned idle = 0;
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
-		if (ixgbe_model_step(m)) {
+		/* pace_until_ps is read under the lock: ixgbe_model_step() may run in another thread. */
+		pthread_mutex_lock(&m->lock);
+		unsigned work = step_locked(m);
+		uint64_t until = m->pace_until_ps;
+		pthread_mutex_unlock(&m->lock);
+		if (work) {
 			idle = 0;
 			continue;
 		}
 		/* A frame waits for a paced wire: spin if it is due within 100 us (10 Gbit/s: at most
 		 * 1.2 us), else sleep until shortly before, at most 1 ms (frames may arrive). */
-		uint64_t until = m->pace_until_ps;
 		if (until) {
 			idle = 0;
 			uint64_t now = wire_now_ps();
