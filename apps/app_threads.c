@@ -1,5 +1,6 @@
 #include <inttypes.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,13 +19,33 @@ static int app_worker_cpu(unsigned index)
 	return -1;
 }
 
+struct worker_start {
+	void *(*fn)(void *);
+	void *arg;
+	atomic_bool running;
+};
+
+static void *worker_main(void *p)
+{
+	struct worker_start *start = p;
+	void *(*fn)(void *) = start->fn;
+	void *arg = start->arg;
+	atomic_store_explicit(&start->running, true, memory_order_release); /* start is gone after */
+	return fn(arg);
+}
+
 int app_start_worker(pthread_t *tid, int *cpu_out, unsigned index, void *(*fn)(void *), void *arg)
 {
-	int err = pthread_create(tid, NULL, fn, arg);
+	struct worker_start start = {.fn = fn, .arg = arg};
+	int err = pthread_create(tid, NULL, worker_main, &start);
 	if (err) {
 		fprintf(stderr, "cannot start worker thread %u: %s\n", index, strerror(err));
 		return -1;
 	}
+	/* Until the thread runs our code, libc may still set it up with system calls (rseq) that the
+	 * sandbox, entered once the workers are started, would kill the process for. */
+	while (!atomic_load_explicit(&start.running, memory_order_acquire))
+		sched_yield();
 	int cpu = app_worker_cpu(index);
 	*cpu_out = cpu;
 	cpu_set_t one;
