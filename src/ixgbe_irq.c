@@ -15,13 +15,11 @@ int ixgbe_irq_init(struct ixy_device *dev)
 	reg_write(dev, IXGBE_GPIE, IXGBE_GPIE_MSIX_MODE | IXGBE_GPIE_EIAME | IXGBE_GPIE_PBA_SUPPORT);
 	uint32_t vectors = 0;
 	for (uint16_t q = 0; q < dev->rx_queues; q++) {
-		/* RX queue q: byte 0 (even q) or byte 2 (odd q) of IVAR(q/2) (DS 7.3.4, 8.2.3.5.15). */
-		uint32_t shift = 16u * (q & 1u);
-		uint32_t ivar = reg_read(dev, IXGBE_IVAR(q / 2)) & ~(0xFFu << shift);
-		reg_write(dev, IXGBE_IVAR(q / 2), ivar | (IXGBE_IVAR_VALID | q) << shift);
+		/* RX queue q raises vector q, with the entry's valid bit (DS 7.3.4, 8.2.3.5.15). */
+		uint32_t ivar = reg_read(dev, IXGBE_IVAR(q / 2));
+		reg_write(dev, IXGBE_IVAR(q / 2), field_set(ivar, IXGBE_IVAR_RX(q), IXGBE_IVAR_VALID | q));
 		/* Moderation: the interval in 2 us units (DS 7.3.3, 8.2.3.5.12). */
-		reg_write(dev, IXGBE_EITR(q),
-		          (uint32_t)(dev->irq_throttle_us / 2) << IXGBE_EITR_INTERVAL_SHIFT);
+		reg_write(dev, IXGBE_EITR(q), field_set(0, IXGBE_EITR_INTERVAL, dev->irq_throttle_us / 2u));
 		vectors |= 1u << q;
 	}
 	/* The message clears its cause and masks its vector: the ISR needs no register access, and

@@ -32,8 +32,10 @@
 #define IXGBE_EIAC 0x00810                /* DS 8.2.3.5.5, causes cleared when their MSI-X message goes out */
 #define IXGBE_EIAM 0x00890                /* DS 8.2.3.5.6, causes masked when their MSI-X message goes out */
 #define IXGBE_EITR(n) (0x00820 + 4 * (n)) /* DS 8.2.3.5.12, n < 24 */
-#define IXGBE_EITR_INTERVAL_SHIFT 3       /* bits 11:3, in 2 us units */
-#define IXGBE_IVAR(n) (0x00900 + 4 * (n)) /* DS 8.2.3.5.15: queues 2n and 2n+1 */
+#define IXGBE_EITR_INTERVAL ((struct reg_field){.shift = 3, .width = 9}) /* in 2 us units */
+#define IXGBE_IVAR(n) (0x00900 + 4 * (n))                                /* DS 8.2.3.5.15 */
+/* RX queue q's entry: byte 0 (even q) or byte 2 (odd q) of IVAR(q / 2); bits 5:0 the vector. */
+#define IXGBE_IVAR_RX(q) ((struct reg_field){.shift = 16 * ((q) % 2), .width = 8})
 #define IXGBE_IVAR_VALID 0x80u
 #define IXGBE_GPIE 0x00898 /* DS 8.2.3.5.17 */
 #define IXGBE_GPIE_MSIX_MODE (1u << 4)
