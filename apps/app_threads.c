@@ -1,6 +1,7 @@
 #include <inttypes.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,32 +20,32 @@ static int app_worker_cpu(unsigned index)
 	return -1;
 }
 
+/* A worker's first steps: it says that it runs, then does its work. */
 struct worker_start {
 	void *(*fn)(void *);
 	void *arg;
 	atomic_bool running;
 };
 
-static void *worker_main(void *p)
+static void *worker_trampoline(void *p)
 {
-	struct worker_start *start = p;
-	void *(*fn)(void *) = start->fn;
-	void *arg = start->arg;
-	atomic_store_explicit(&start->running, true, memory_order_release); /* start is gone after */
+	struct worker_start *s = p;
+	void *(*fn)(void *) = s->fn, *arg = s->arg;
+	atomic_store_explicit(&s->running, true, memory_order_release); /* s goes away now */
 	return fn(arg);
 }
 
 int app_start_worker(pthread_t *tid, int *cpu_out, unsigned index, void *(*fn)(void *), void *arg)
 {
-	struct worker_start start = {.fn = fn, .arg = arg};
-	int err = pthread_create(tid, NULL, worker_main, &start);
+	struct worker_start s = {.fn = fn, .arg = arg, .running = false};
+	int err = pthread_create(tid, NULL, worker_trampoline, &s);
 	if (err) {
 		fprintf(stderr, "cannot start worker thread %u: %s\n", index, strerror(err));
 		return -1;
 	}
-	/* Until the thread runs our code, libc may still set it up with system calls (rseq) that the
-	 * sandbox, entered once the workers are started, would kill the process for. */
-	while (!atomic_load_explicit(&start.running, memory_order_acquire))
+	/* Wait until the thread runs: its start-up in libc makes system calls (rseq,
+	 * set_robust_list) that a sandbox entered right after this would kill the process for. */
+	while (!atomic_load_explicit(&s.running, memory_order_acquire))
 		sched_yield();
 	int cpu = app_worker_cpu(index);
 	*cpu_out = cpu;

@@ -97,12 +97,6 @@ unsigned ixgbe_model_step(struct ixgbe_model *m)
 	return w;
 }
 
-void ixgbe_pace_wait(struct ixgbe_model *m, uint64_t until_ps)
-{
-	if (!m->pace_until_ps || until_ps < m->pace_until_ps)
-		m->pace_until_ps = until_ps;
-}
-
 void ixgbe_model_set_clock(struct ixgbe_model *m, uint64_t now_ps)
 {
 	pthread_mutex_lock(&m->lock);

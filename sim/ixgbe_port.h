@@ -169,11 +169,13 @@ void ixgbe_rx_check_buffer(struct ixgbe_model *m, unsigned qn, uint64_t addr);
 /* ixgbe_rss.c: the RX queue of a frame that passed the filters (RSS, or queue 0). */
 unsigned ixgbe_rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
 
-/* ixgbe_port.c: a frame must wait for a paced wire until until_ps. */
-void ixgbe_pace_wait(struct ixgbe_model *m, uint64_t until_ps);
-/* ixgbe_tx.c: a sent frame into the tx-pcap file (pcap_out_on); wire_ps: when it started on
- * a paced wire (0: unpaced). */
-void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps);
+/* A frame must wait for a paced wire until until_ps: the port's thread sleeps until the
+ * earliest such time. Here, not in ixgbe_port.c, so the Tx engine does not call back into it. */
+static inline void ixgbe_pace_wait(struct ixgbe_model *m, uint64_t until_ps)
+{
+	if (!m->pace_until_ps || until_ps < m->pace_until_ps)
+		m->pace_until_ps = until_ps;
+}
 /* ixgbe_tx.c: sends up to max_packets packets from Tx queue n; returns the descriptors processed. */
 unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */

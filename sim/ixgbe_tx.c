@@ -5,9 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-/* A sent frame into the tx-pcap file; a failed write (full disk) is reported once, and the file
- * keeps the whole frames written before it. */
-void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps)
+/* A sent frame into the tx-pcap file (pcap_out_on); a failed write (full disk) is reported once,
+ * and the file keeps the whole frames written before it. wire_ps: when it started on a paced wire
+ * (0: unpaced). */
+static void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps)
 {
 	uint64_t ts;
 	if (m->cfg.fixed_pcap_time) {

@@ -7,7 +7,6 @@
 #include "deadline.h"
 #include "device.h"
 #include "ixgbe_regs.h"
-#include "ixy_sim.h"
 #include "log.h"
 #include "memory.h"
 #include "pci.h"
@@ -68,9 +67,9 @@ static void free_device(struct ixy_device *dev)
 }
 
 /* Every device libixy drives, one row per PCI id (82599: the physical functions Intel's drivers
- * bind to, docs/82599.md; virtio: virtio 1.1 4.1.2). A new NIC family is its rows plus its driver file. Absent on
- * purpose: X540/X550 (their link comes up through a PHY this driver does not program) and the
- * 82599 virtual functions (another register layout). */
+ * bind to, docs/82599.md; virtio: virtio 1.1 4.1.2). A new NIC family is its rows plus its driver file.
+ * Absent on purpose: X540/X550 (their link comes up through a PHY this driver does not program) and the 82599
+ * virtual functions (another register layout). */
 struct supported_device {
 	uint16_t vendor_id;
 	uint16_t device_id;
@@ -189,14 +188,8 @@ static unsigned dma_blocks_needed(const struct ixy_device *dev)
 
 /* Fail closed: everything that can be checked without touching the device is checked before
  * the platform takes it (unbinding the kernel driver or resetting the device). */
-struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts)
+struct ixy_device *device_open_pci(const char *pci_addr, const struct ixy_options *opts)
 {
-	if (!pci_addr) {
-		ixy_error("no device given: pass a PCI address such as 0000:03:00.0");
-		return NULL;
-	}
-	if (ixy_sim_is_spec(pci_addr))
-		return ixy_sim_open(pci_addr, opts); /* a virtual 82599 port (sim/ixy_sim.c) */
 	struct ixy_device *dev = calloc(1, sizeof(*dev));
 	if (!dev) {
 		ixy_error("out of memory");

@@ -70,6 +70,8 @@ struct ixy_device {
  * it; safe to call twice. */
 int irq_attach(struct ixy_device *dev, uint16_t vectors);
 void irq_detach(struct ixy_device *dev);
+/* ixy_open() of a PCI address (open.c sends "sim:" strings to sim/ixy_sim.c instead). */
+struct ixy_device *device_open_pci(const char *pci_addr, const struct ixy_options *opts);
 
 /* Drivers, chosen by PCI id in device.c's table. Each fills dev->head.ops, dev->ctrl and
  * dev->driver, returns 0, or returns -1 with the error set (and everything it allocated freed). */

@@ -402,10 +402,10 @@ static void ixgbe_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stat
 /* Statistics index of each queue: RX queue q -> q, TX queue q -> q mod 16 (DS 8.2.3.23). */
 static void init_queue_stat_map(struct ixy_device *dev)
 {
-	for (uint32_t n = 0; n < 32; n++) {
+	for (uint32_t n = 0; n < IXGBE_QSM_COUNT; n++) {
 		uint32_t map = 0;
 		for (uint32_t k = 0; k < 4; k++)
-			map |= ((4 * n + k) % STAT_INDEXES) << (8 * k);
+			map = field_set(map, IXGBE_QSM_QUEUE(k), (4 * n + k) % STAT_INDEXES);
 		reg_write(dev, IXGBE_RQSMR(n), map);
 		reg_write(dev, IXGBE_TQSM(n), map);
 	}

@@ -13,12 +13,12 @@
 #define IXGBE_CTRL_RST (1u << 26)           /* device reset, self-clearing (DS 4.6.3.2) */
 #define IXGBE_STATUS 0x00008                /* DS 8.2.3.1.2 */
 #define IXGBE_STATUS_MASTER_ENABLE (1u << 19)
-#define IXGBE_CTRL_EXT 0x00018                 /* DS 8.2.3.1.3 */
-#define IXGBE_CTRL_EXT_NS_DIS (1u << 16)       /* no-snoop disable (DS 4.6.7) */
-#define IXGBE_CTRL_EXT_DRV_LOAD (1u << 28)     /* tells firmware a driver runs the port */
-#define IXGBE_ESDP 0x00020                     /* DS 8.2.3.1.4 */
-#define IXGBE_ESDP_SDP2 (1u << 2)              /* on SFP+ parts: a module is in the cage */
-#define IXGBE_GCR_EXT 0x11050                  /* PCIe control extended; flush procedure: DS 5.2.5.3.2 */
+#define IXGBE_CTRL_EXT 0x00018             /* DS 8.2.3.1.3 */
+#define IXGBE_CTRL_EXT_NS_DIS (1u << 16)   /* no-snoop disable (DS 4.6.7) */
+#define IXGBE_CTRL_EXT_DRV_LOAD (1u << 28) /* tells firmware a driver runs the port */
+#define IXGBE_ESDP 0x00020                 /* DS 8.2.3.1.4 */
+#define IXGBE_ESDP_SDP2 (1u << 2)          /* on SFP+ parts: a module is in the cage */
+#define IXGBE_GCR_EXT 0x11050              /* PCIe control extended; flush procedure: DS 5.2.5.3.2 */
 /* BAR0 must reach the highest register the driver uses (GCR_EXT); its register space is
  * the first 128 KiB (DS 8.1). ixy_open() checks this before the first access. */
 #define IXGBE_BAR0_MIN_SIZE (IXGBE_GCR_EXT + 4u)
@@ -178,6 +178,8 @@
 /* Queue to statistics index maps, one byte per queue (DS 8.2.3.23) */
 #define IXGBE_RQSMR(n) (0x02300 + 4 * (n)) /* RX queues 4n..4n+3 */
 #define IXGBE_TQSM(n) (0x08600 + 4 * (n))  /* TX queues 4n..4n+3 */
+#define IXGBE_QSM_COUNT 32u                /* RQSMR and TQSM registers: 128 queues */
+#define IXGBE_QSM_QUEUE(k) ((struct reg_field){.shift = 8 * (k), .width = 4}) /* queue 4n+k's index */
 
 /* Advanced receive descriptor (DS 7.1.6). Software writes the read format; hardware
  * overwrites all 16 bytes with the write-back format. */

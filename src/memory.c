@@ -36,7 +36,8 @@ uint64_t pagemap_virt_to_phys(void *virt)
 	return pfn * (uint64_t)page + addr % (uintptr_t)page;
 }
 
-bool hugetlbfs_mounted(const char *mount)
+/* Is a hugetlbfs mounted at `mount`? */
+static bool hugetlbfs_mounted(const char *mount)
 {
 	struct statfs fs;
 	return statfs(mount, &fs) == 0 && fs.f_type == HUGETLBFS_MAGIC;

@@ -36,9 +36,6 @@ void dma_free(struct dma_mem *mem);
  * Returns 0, or -1 with an error naming the fix. */
 int dma_check_available(const struct ixy_device *dev, const char *sysfs_root, unsigned pages);
 
-/* Is a hugetlbfs mounted at `mount`? */
-bool hugetlbfs_mounted(const char *mount);
-
 /* Pagemap translation of any address of this process (exposed for tests); 0 if unknown. */
 uint64_t pagemap_virt_to_phys(void *virt);
 

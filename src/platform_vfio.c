@@ -42,6 +42,8 @@ static int sys_ioctl(int fd, unsigned long request, void *arg)
 const struct vfio_sys vfio_kernel = {
     .open = sys_open, .close = close, .ioctl = sys_ioctl, .pread = pread, .pwrite = pwrite, .mmap = mmap};
 
+#define VFIO_KEPT_GROUPS 64
+
 /* The process's one container: its IOMMU context. It lives while a device or a mapped DMA region
  * uses it, so a pool that outlives its device is still unmapped properly. */
 struct vfio_container {
@@ -49,6 +51,10 @@ struct vfio_container {
 	const struct vfio_sys *sys;
 	int fd;
 	unsigned users; /* open devices plus mapped regions */
+	/* Groups of closed devices, kept in the container while regions are mapped: when the last
+	 * group leaves, the kernel releases the IOMMU and every mapping with it (Linux VFIO). */
+	int kept_groups[VFIO_KEPT_GROUPS];
+	unsigned nkept;
 	uint64_t next_iova;
 	uint64_t iova_end; /* end of the usable IOVA range (exclusive) */
 };
@@ -66,18 +72,14 @@ struct vfio_ctx {
 	size_t bar_len[VFIO_BAR_REGIONS];
 };
 
-unsigned long long vfio_next_iova(void)
-{
-	pthread_mutex_lock(&container_lock);
-	unsigned long long next = container ? container->next_iova : IOVA_FIRST;
-	pthread_mutex_unlock(&container_lock);
-	return next;
-}
-
 static void container_put_locked(struct vfio_container *c)
 {
 	if (--c->users)
 		return;
+	for (unsigned i = 0; i < c->nkept; i++) {
+		c->sys->ioctl(c->kept_groups[i], VFIO_GROUP_UNSET_CONTAINER, NULL);
+		c->sys->close(c->kept_groups[i]);
+	}
 	c->sys->close(c->fd);
 	if (container == c)
 		container = NULL;
@@ -448,8 +450,14 @@ static void vfio_close(struct ixy_device *dev)
 		sys->close(x->device);
 	if (x->container) {
 		pthread_mutex_lock(&container_lock);
-		sys->ioctl(x->group, VFIO_GROUP_UNSET_CONTAINER, NULL);
-		container_put_locked(x->container);
+		struct vfio_container *c = x->container;
+		if (c->users > 1 && c->nkept < VFIO_KEPT_GROUPS) {
+			c->kept_groups[c->nkept++] = x->group; /* released with the container */
+			x->group = -1;
+		} else {
+			sys->ioctl(x->group, VFIO_GROUP_UNSET_CONTAINER, NULL);
+		}
+		container_put_locked(c);
 		pthread_mutex_unlock(&container_lock);
 	}
 	if (x->group >= 0 && sys)

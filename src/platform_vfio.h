@@ -25,7 +25,4 @@ extern const struct vfio_sys vfio_kernel;
 int platform_vfio_attach_with(struct ixy_device *dev, const char *sysfs_root, const char *dev_dir,
                               const struct vfio_sys *sys);
 
-/* The IOVA at which the next DMA region will be mapped (tests check the allocator). */
-unsigned long long vfio_next_iova(void);
-
 #endif

@@ -17,7 +17,8 @@ int ixy_drop_privileges(const char *user);
 /* Installs a seccomp-BPF filter on every thread of the process that allows only the system calls
  * of the datapath, of statistics output and signal handling, and of closing the devices (the list
  * is in the README, "Sandbox"). Any other system call kills the process with SIGSYS. Cannot be
- * undone. Call it after ixy_drop_privileges() (or alone) once everything is set up. Returns 0, or
+ * undone. Call it after ixy_drop_privileges() (or alone) once everything is set up, and every
+ * thread has started running (libc's thread start-up makes calls the filter forbids). Returns 0, or
  * -1 with ixy_last_error() set. x86-64 and arm64 only. */
 int ixy_enter_sandbox(void);
 

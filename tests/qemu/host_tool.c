@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pcap_file.h"
+
 #define MAX_FRAME 65536
 
 static volatile sig_atomic_t stop;
@@ -61,81 +63,47 @@ static int udp_socket(uint16_t bind_port)
 	return fd;
 }
 
-/* ---- pcap (libpcap classic format, microsecond timestamps, linktype Ethernet) ---- */
+/* ---- pcap: libixy's one reader and writer (src/pcap_file.h) ---- */
 
-static FILE *pcap_create(const char *path)
+static void pcap_fail(const struct pcap_writer *w)
 {
-	FILE *f = fopen(path, "wb");
-	if (!f) {
-		fprintf(stderr, "host_tool: cannot create %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	uint32_t hdr[6] = {0xa1b2c3d4, 2 | (4u << 16), 0, 0, MAX_FRAME, 1};
-	fwrite(hdr, sizeof(hdr), 1, f);
-	return f;
+	char err[512];
+	pcap_writer_error(w, err, sizeof(err));
+	fprintf(stderr, "host_tool: %s\n", err);
+	exit(1);
 }
 
-static void pcap_write(FILE *f, const uint8_t *frame, uint32_t len)
+static void pcap_create(struct pcap_writer *w, const char *path)
+{
+	char err[512];
+	if (pcap_writer_open(w, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "host_tool: %s\n", err);
+		exit(1);
+	}
+}
+
+static void pcap_write(struct pcap_writer *w, const uint8_t *frame, uint32_t len)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	uint32_t rec[4] = {(uint32_t)ts.tv_sec, (uint32_t)(ts.tv_nsec / 1000), len, len};
-	fwrite(rec, sizeof(rec), 1, f);
-	fwrite(frame, 1, len, f);
-	fflush(f);
+	if (pcap_writer_add(w, frame, len, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) < 0)
+		pcap_fail(w);
 }
 
-struct pcap {
-	uint32_t count;
-	uint8_t **frames;
-	uint32_t *lens;
-};
-
-static struct pcap pcap_read(const char *path)
+static void pcap_close(struct pcap_writer *w)
 {
-	struct pcap p = {0};
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "host_tool: cannot open %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	uint32_t hdr[6];
-	if (fread(hdr, sizeof(hdr), 1, f) != 1) {
-		fprintf(stderr, "host_tool: %s has no pcap header\n", path);
-		exit(1);
-	}
-	bool swap = hdr[0] == 0xd4c3b2a1;
-	if (hdr[0] != 0xa1b2c3d4 && !swap) {
-		fprintf(stderr, "host_tool: %s: unknown pcap magic 0x%08x\n", path, hdr[0]);
-		exit(1);
-	}
-	uint32_t rec[4];
-	while (fread(rec, sizeof(rec), 1, f) == 1) {
-		uint32_t caplen = swap ? __builtin_bswap32(rec[2]) : rec[2];
-		if (caplen > MAX_FRAME) {
-			fprintf(stderr, "host_tool: %s: corrupt record\n", path);
-			exit(1);
-		}
-		uint8_t *buf = malloc(caplen ? caplen : 1);
-		if (fread(buf, 1, caplen, f) != caplen) {
-			free(buf);
-			break; /* truncated last record: QEMU was killed mid-write */
-		}
-		p.frames = realloc(p.frames, (p.count + 1) * sizeof(*p.frames));
-		p.lens = realloc(p.lens, (p.count + 1) * sizeof(*p.lens));
-		p.frames[p.count] = buf;
-		p.lens[p.count++] = caplen;
-	}
-	fclose(f);
-	return p;
+	if (pcap_writer_close(w) < 0)
+		pcap_fail(w);
 }
 
-static void pcap_free(struct pcap *p)
+/* The whole file, validated (a truncated or corrupt one is an error). */
+static void pcap_read(struct pcap_frames *p, const char *path)
 {
-	for (uint32_t i = 0; i < p->count; i++)
-		free(p->frames[i]);
-	free(p->frames);
-	free(p->lens);
+	char err[512];
+	if (pcap_read_all(p, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "host_tool: %s\n", err);
+		exit(1);
+	}
 }
 
 /* ---- frames ---- */
@@ -225,7 +193,8 @@ static int cmd_sink(uint16_t port, int seconds, const char *out)
 	int rcvbuf = 8 << 20; /* FORCE works as root and beats rmem_max; plain RCVBUF otherwise */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	FILE *f = pcap_create(out);
+	struct pcap_writer f;
+	pcap_create(&f, out);
 	static uint8_t buf[MAX_FRAME];
 	time_t end = time(NULL) + seconds;
 	uint32_t count = 0;
@@ -235,11 +204,13 @@ static int cmd_sink(uint16_t port, int seconds, const char *out)
 			continue;
 		ssize_t n;
 		while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-			pcap_write(f, buf, (uint32_t)n);
+			pcap_write(&f, buf, (uint32_t)n);
 			count++;
 		}
+		if (pcap_writer_flush(&f) < 0) /* on disk as they come, as a capture tool does */
+			pcap_fail(&f);
 	}
-	fclose(f);
+	pcap_close(&f);
 	fprintf(stderr, "host_tool sink %u: %u frames\n", port, count);
 	return 0;
 }
@@ -254,7 +225,8 @@ static int cmd_inject(uint16_t port, uint32_t count, const char *mac_s, uint32_t
 	int fd = udp_socket(0);
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	FILE *f = pcap_create(out);
+	struct pcap_writer f;
+	pcap_create(&f, out);
 	uint32_t rnd = seed ? seed : 1;
 	static uint8_t frame[1514];
 	for (uint32_t i = 0; i < count; i++) {
@@ -264,13 +236,13 @@ static int cmd_inject(uint16_t port, uint32_t count, const char *mac_s, uint32_t
 			fprintf(stderr, "host_tool: sendto port %u: %s\n", port, strerror(errno));
 			return 1;
 		}
-		pcap_write(f, frame, size);
+		pcap_write(&f, frame, size);
 		/* Pace: QEMU stops reading the socket while the guest's RX ring is full, and the
 		 * kernel's socket buffer must not overflow meanwhile. */
 		if (i % 32 == 31)
 			usleep(2000);
 	}
-	fclose(f);
+	pcap_close(&f);
 	return 0;
 }
 
@@ -288,7 +260,9 @@ static int cmd_exchange(uint16_t to_port, uint16_t from_port, uint32_t count, co
 	int out = udp_socket(0), in = udp_socket(from_port);
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(to_port)};
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	FILE *fs = pcap_create(sent_path), *fr = pcap_create(recv_path);
+	struct pcap_writer fs, fr;
+	pcap_create(&fs, sent_path);
+	pcap_create(&fr, recv_path);
 	uint32_t rnd = seed ? seed : 1, sent = 0, got = 0;
 	static uint8_t frame[1514], buf[MAX_FRAME];
 	struct timespec last, now;
@@ -302,14 +276,14 @@ static int cmd_exchange(uint16_t to_port, uint16_t from_port, uint32_t count, co
 				fprintf(stderr, "host_tool: sendto port %u: %s\n", to_port, strerror(errno));
 				return 1;
 			}
-			pcap_write(fs, frame, size);
+			pcap_write(&fs, frame, size);
 			sent++;
 		}
 		struct pollfd p = {.fd = in, .events = POLLIN};
 		if (poll(&p, 1, 100) > 0) {
 			ssize_t n;
 			while ((n = recv(in, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-				pcap_write(fr, buf, (uint32_t)n);
+				pcap_write(&fr, buf, (uint32_t)n);
 				got++;
 				clock_gettime(CLOCK_MONOTONIC, &last);
 			}
@@ -322,8 +296,8 @@ static int cmd_exchange(uint16_t to_port, uint16_t from_port, uint32_t count, co
 			break;
 		}
 	}
-	fclose(fs);
-	fclose(fr);
+	pcap_close(&fs);
+	pcap_close(&fr);
 	fprintf(stderr, "host_tool: %u -> %u: %u frames sent, %u received\n", to_port, from_port, sent, got);
 	return got == count ? 0 : 1;
 }
@@ -389,35 +363,38 @@ static int cmd_ping(uint16_t to_port, uint16_t from_port, uint32_t count, uint32
 
 static int cmd_pcap_cmp(const char *a, const char *b)
 {
-	struct pcap pa = pcap_read(a), pb = pcap_read(b);
+	struct pcap_frames pa, pb;
+	pcap_read(&pa, a);
+	pcap_read(&pb, b);
 	int ret = 0;
 	if (pa.count != pb.count) {
 		fprintf(stderr, "host_tool: %s has %u frames, %s has %u\n", a, pa.count, b, pb.count);
 		ret = 1;
 	}
 	for (uint32_t i = 0; !ret && i < pa.count; i++) {
-		if (pa.lens[i] != pb.lens[i] || memcmp(pa.frames[i], pb.frames[i], pa.lens[i])) {
-			fprintf(stderr, "host_tool: frame %u differs (%u vs %u bytes)\n", i, pa.lens[i],
-			        pb.lens[i]);
+		const struct pcap_frame *x = &pa.frames[i], *y = &pb.frames[i];
+		if (x->len != y->len || memcmp(x->data, y->data, x->len)) {
+			fprintf(stderr, "host_tool: frame %u differs (%u vs %u bytes)\n", i, x->len, y->len);
 			ret = 1;
 		}
 	}
 	if (!ret)
 		printf("%u frames identical\n", pa.count);
-	pcap_free(&pa);
-	pcap_free(&pb);
+	pcap_frames_free(&pa);
+	pcap_frames_free(&pb);
 	return ret;
 }
 
 static int cmd_pktgen_check(const char *path, uint32_t n, uint32_t size)
 {
-	struct pcap p = pcap_read(path);
+	struct pcap_frames p;
+	pcap_read(&p, path);
 	uint8_t *seen = calloc(n ? n : 1, 1);
 	uint32_t valid = 0, bad = 0, dup = 0;
 	for (uint32_t i = 0; i < p.count; i++) {
-		const uint8_t *f = p.frames[i];
-		if (p.lens[i] != size || f[12] != 0x08 || f[13] != 0x00 || f[14] != 0x45 || f[23] != 17 ||
-		    ip_checksum(f + 14, 20) != 0) {
+		const uint8_t *f = p.frames[i].data;
+		if (p.frames[i].len != size || f[12] != 0x08 || f[13] != 0x00 || f[14] != 0x45 ||
+		    f[23] != 17 || ip_checksum(f + 14, 20) != 0) {
 			bad++;
 			continue;
 		}
@@ -437,7 +414,7 @@ static int cmd_pktgen_check(const char *path, uint32_t n, uint32_t size)
 	    path, p.count, valid, bad, dup);
 	int ret = (p.count == n && valid == n) ? 0 : 1;
 	free(seen);
-	pcap_free(&p);
+	pcap_frames_free(&p);
 	return ret;
 }
 
@@ -455,12 +432,10 @@ int main(int argc, char **argv)
 		                    (uint32_t)strtoul(argv[4], NULL, 0), argv[5],
 		                    (uint32_t)strtoul(argv[6], NULL, 0), argv[7], argv[8]);
 	if (argc == 3 && !strcmp(argv[1], "pcap-count")) {
-		struct pcap p = pcap_read(argv[2]);
-		uint64_t bytes = 0;
-		for (uint32_t i = 0; i < p.count; i++)
-			bytes += p.lens[i];
-		printf("%u %llu\n", p.count, (unsigned long long)bytes);
-		pcap_free(&p);
+		struct pcap_frames p;
+		pcap_read(&p, argv[2]);
+		printf("%u %llu\n", p.count, (unsigned long long)p.bytes);
+		pcap_frames_free(&p);
 		return 0;
 	}
 	if (argc == 7 && !strcmp(argv[1], "ping"))

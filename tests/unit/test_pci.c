@@ -329,6 +329,7 @@ int main(void)
 	CHECK(info.vendor_id == 0x8086 && info.device_id == 0x10FB && info.class_code == 0x02);
 
 	/* Malformed and missing addresses. */
+	CHECK(ixy_open(NULL, NULL) == NULL && error_says("no device given") && error_says("sim:0"));
 	CHECK(!try_open("03:00.0", false) && error_says("not a PCI address"));
 	CHECK(!try_open("0000:0g:00.0", false) && error_says("not a PCI address"));
 	CHECK(!try_open("0000:0a:00.0", false) && error_says("no PCI device 0000:0a:00.0"));

@@ -107,6 +107,10 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 		k.container_set = true;
 		return 0;
 	case VFIO_GROUP_UNSET_CONTAINER:
+		/* The last group out: the kernel releases the IOMMU and every mapping (Linux VFIO). */
+		k.container_set = k.iommu_set = false;
+		k.nmaps = 0;
+		k.pinned = 0;
 		return 0;
 	case VFIO_SET_IOMMU:
 		CHECK(k.container_set && (uintptr_t)arg == VFIO_TYPE1v2_IOMMU); /* group first (vfio.rst) */
@@ -142,6 +146,7 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 	}
 	case VFIO_IOMMU_UNMAP_DMA: {
 		struct vfio_iommu_type1_dma_unmap *u = arg;
+		CHECK(k.iommu_set); /* else the kernel answers EINVAL: the mapping went with the IOMMU */
 		for (int i = 0; i < k.nmaps; i++) {
 			if (k.maps[i].iova == u->iova && k.maps[i].size == u->size) {
 				k.pinned -= u->size;
@@ -295,11 +300,12 @@ int main(void)
 	/* Larger than one allocation may be. */
 	CHECK(dma_alloc(&dev, (1u << 30) + 1, &c) < 0 && says("1024 MiB"));
 
-	/* Close with one region still mapped (a pool an application still holds): the device's fds
-	 * close, the container stays until that region is freed, then everything is unmapped. */
+	/* Close with one region still mapped (a pool an application still holds): the device's fd
+	 * closes; the container and the group in it (without which the kernel would drop the IOMMU
+	 * and the mapping) stay until that region is freed, then everything is unmapped. */
 	dma_free(&a);
 	dev.platform->close(&dev);
-	CHECK(k.open_fds == 1 && k.nmaps == 1); /* the container, for b */
+	CHECK(k.open_fds == 2 && k.nmaps == 1 && k.iommu_set); /* the container and group, for b */
 	dma_free(&b);
 	CHECK(k.open_fds == 0 && k.nmaps == 0 && k.pinned == 0);
 	printf("vfio: container, regions, IOMMU mappings and cleanup ok\n");

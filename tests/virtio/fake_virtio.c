@@ -777,6 +777,16 @@ uint8_t fake_virtio_status(const struct fake_virtio *f)
 	return f->status;
 }
 
+uint64_t fake_virtio_driver_features(const struct fake_virtio *f)
+{
+	return f->driver_features;
+}
+
+uint16_t fake_virtio_queue_size(const struct fake_virtio *f, unsigned q)
+{
+	return q < NUM_QUEUES ? f->q[q].size : 0;
+}
+
 uint32_t fake_virtio_violations(const struct fake_virtio *f)
 {
 	return f->violations;

@@ -64,6 +64,10 @@ void fake_virtio_corrupt(struct fake_virtio *f, enum fake_corruption c);
 /* Breaks the device (before ixy_open_hw); its status register, 0 after a reset. */
 void fake_virtio_break(struct fake_virtio *f, enum fake_break b);
 uint8_t fake_virtio_status(const struct fake_virtio *f);
+/* The features the driver last wrote, and queue q's size (0 RX, 1 TX, 2 control) as it set it:
+ * both as the device holds them until its next reset. */
+uint64_t fake_virtio_driver_features(const struct fake_virtio *f);
+uint16_t fake_virtio_queue_size(const struct fake_virtio *f, unsigned q);
 /* Protocol violations by the driver the device saw (bad addresses, bad ids in avail): 0 is good. */
 uint32_t fake_virtio_violations(const struct fake_virtio *f);
 /* MSI-X: the table has FAKE_MSIX_VECTORS entries (modern only, routed through the set_irq seam).

@@ -1,6 +1,7 @@
 /* The virtio driver against the fake device (fake_virtio.c): modern with split and with packed
  * virtqueues, and legacy:
  *   1. a well-behaved device: init, MAC, link, frames both ways byte for byte, statistics;
+ *      the features it accepts (ACCESS_PLATFORM whenever offered) and the queue sizes it picks;
  *   2. each used-ring corruption on its own, with the exact error count it must give;
  *   3. randomized rounds of corrupt used entries (seeded; `test_virtio_fake [rounds [seed]]`):
  *      every delivered buffer in bounds and owned by the application once, the pool's buffer
@@ -137,6 +138,63 @@ static void test_good(enum mode m)
 	errors(&r, &re, &te);
 	CHECK(re == 0 && te == 0);
 	rig_close(&r);
+}
+
+/* ---- 1b. what the driver negotiates, and the queue sizes it picks ---- */
+
+static void test_negotiation(void)
+{
+	const struct {
+		enum fake_interface kind;
+		const char *ring;
+		uint16_t want, qmax, got; /* got 0: refused */
+	} cases[] = {
+	    {FAKE_MODERN, "split", 256, 1024, 256},         /* ours, below the maximum (4.1.4.3) */
+	    {FAKE_MODERN, "split", 2048, 1024, 1024},       /* capped at the maximum */
+	    {FAKE_MODERN_PACKED, "packed", 200, 1024, 200}, /* packed: any size (2.7) */
+	    {FAKE_MODERN, "split", 200, 1024, 0},           /* split: a power of two (2.6) */
+	    {FAKE_LEGACY, "split", 256, 512, 512},          /* legacy: the device's size */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_virtio *f = fake_virtio_new(cases[i].qmax, cases[i].kind, NULL);
+		CHECK(f);
+		struct ixy_hw_ops ops;
+		fake_virtio_hw_ops(f, &ops, "sizes");
+		struct ixy_options o = {.rx_ring_size = cases[i].want,
+		                        .tx_ring_size = cases[i].want,
+		                        .link_timeout_ms = 1,
+		                        .virtio_ring = cases[i].ring};
+		struct ixy_device *dev = ixy_open_hw(&ops, &o);
+		if (!cases[i].got) {
+			CHECK(!dev && strstr(ixy_last_error(), "power of two"));
+			fake_virtio_free(f);
+			continue;
+		}
+		CHECK(dev);
+		uint64_t feat = fake_virtio_driver_features(f);
+		if (cases[i].kind != FAKE_LEGACY) /* ACCESS_PLATFORM accepted whenever offered (6.1) */
+			CHECK((feat & VIO_F_VERSION_1) && (feat & VIO_F_ACCESS_PLATFORM));
+		CHECK(!(feat & VIO_F_RING_PACKED) == (cases[i].kind != FAKE_MODERN_PACKED));
+		struct virtio_dev *v = dev->driver;
+		CHECK(v->transport ==
+		      (cases[i].kind == FAKE_LEGACY ? &vio_legacy_transport : &vio_modern_transport));
+		CHECK(fake_virtio_queue_size(f, 0) == cases[i].got && v->rx.size == cases[i].got);
+		CHECK(fake_virtio_queue_size(f, 1) == cases[i].got && v->tx.size == cases[i].got);
+		CHECK(fake_virtio_violations(f) == 0);
+		ixy_close(dev);
+		fake_virtio_free(f);
+	}
+	/* A transitional id (1af4:1000) with the capabilities: its modern interface (4.1.2). */
+	struct fake_virtio *f = fake_virtio_new(QSIZE, FAKE_MODERN, NULL);
+	CHECK(f);
+	struct ixy_hw_ops ops;
+	fake_virtio_hw_ops(f, &ops, "transitional");
+	ops.device_id = 0x1000;
+	struct ixy_device *dev = ixy_open_hw(&ops, &(struct ixy_options){.link_timeout_ms = 1});
+	CHECK(dev && ((struct virtio_dev *)dev->driver)->transport == &vio_modern_transport);
+	CHECK(fake_virtio_violations(f) == 0);
+	ixy_close(dev);
+	fake_virtio_free(f);
 }
 
 /* ---- 2. one corruption at a time ---- */
@@ -396,6 +454,7 @@ int main(int argc, char **argv)
 	uint32_t seed = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : (uint32_t)time(NULL);
 	printf("seed %u (run again with: test_virtio_fake %u %u)\n", seed, rounds, seed);
 	test_broken();
+	test_negotiation();
 	for (enum mode m = SPLIT; m <= LEGACY; m++) {
 		test_good(m);
 		test_each(m);
