@@ -70,6 +70,19 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+struct ixy_adaptive *app_idle_policy(const struct app_args *a, const struct ixy_rx_queue_ref *queues,
+                                     unsigned n)
+{
+	if (a->poll)
+		return NULL;
+	struct ixy_adaptive *ad = ixy_adaptive_new(queues, n, NULL);
+	if (!ad) {
+		fprintf(stderr, "%s\n", ixy_last_error());
+		exit(1);
+	}
+	return ad;
+}
+
 /* The apps report every failed call themselves, with the library's message (ixy_last_error())
  * and their context, so the library's own error lines would print each error twice. */
 static void log_warnings_only(enum ixy_log_level level, const char *msg, void *ctx)
@@ -82,14 +95,15 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a)
 {
 	static const struct option all[] = {
-	    {"size", required_argument, 0, 's'},    {"batch", required_argument, 0, 'b'},
-	    {"count", required_argument, 0, 'c'},   {"seconds", required_argument, 0, 't'},
-	    {"pcap", required_argument, 0, 'p'},    {"force", no_argument, 0, 'f'},
-	    {"threads", required_argument, 0, 'T'}, {"help", no_argument, 0, 'h'},
-	    {"user", required_argument, 0, 'u'},    {"sandbox", no_argument, 0, 'x'},
-	    {"vfio", no_argument, 0, 'V'},          {"sysfs", no_argument, 0, 'S'},
-	    {"rate", required_argument, 0, 'r'},    {"csv", required_argument, 0, 'C'},
-	    {"plot", required_argument, 0, 'P'},    {"sw-stamps", no_argument, 0, 'w'}};
+	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
+	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
+	    {"pcap", required_argument, 0, 'p'},  {"poll", no_argument, 0, 'P'},
+	    {"force", no_argument, 0, 'f'},       {"threads", required_argument, 0, 'T'},
+	    {"help", no_argument, 0, 'h'},        {"user", required_argument, 0, 'u'},
+	    {"sandbox", no_argument, 0, 'x'},     {"vfio", no_argument, 0, 'V'},
+	    {"sysfs", no_argument, 0, 'S'},       {"rate", required_argument, 0, 'r'},
+	    {"csv", required_argument, 0, 'C'},   {"plot", required_argument, 0, 'L'},
+	    {"sw-stamps", no_argument, 0, 'w'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -118,6 +132,9 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 		case 'p':
 			a->pcap = optarg;
 			break;
+		case 'P':
+			a->poll = true;
+			break;
 		case 'T':
 			ok = app_parse_u64(prog, "--threads", optarg, 1, 16, &a->threads);
 			break;
@@ -137,7 +154,7 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 		case 'C':
 			a->csv = optarg;
 			break;
-		case 'P':
+		case 'L':
 			a->plot = optarg;
 			break;
 		case 'w':

@@ -29,6 +29,7 @@ struct app_args {
 	const char *csv;  /* --csv FILE */
 	const char *plot; /* --plot FILE */
 	bool sw_stamps;   /* --sw-stamps */
+	bool poll;        /* --poll: spin on the rings, never wait for interrupts */
 	uint64_t threads; /* --threads, 1..16 worker threads, each with its own queue(s) */
 	bool size_given;
 	struct ixy_options opts; /* --force sets opts.force, --vfio/--sysfs opts.platform */
@@ -40,11 +41,11 @@ struct app_args {
 #define APP_MAX_BATCH 512u
 
 /* Parses argv: the long options named in `accepted` (comma-separated, from size, batch, count,
- * seconds, pcap, threads, rate, csv, plot, sw-stamps), --force, --vfio, --sysfs, --user, --sandbox
- * and --help (-h), and exactly `nargs` positional arguments (`arg_names` says which, for the
- * error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after a usage error
- * (both print usage()). Also routes libixy's messages for an app: errors are left to the app,
- * which prints each failure once with ixy_last_error(). */
+ * seconds, pcap, poll, threads, rate, csv, plot, sw-stamps), --force, --vfio, --sysfs, --user,
+ * --sandbox and --help (-h), and exactly `nargs` positional arguments (`arg_names` says which,
+ * for the error). Returns -1 to go on; otherwise the exit status: 0 after --help, 2 after a usage
+ * error (both print usage()). Also routes libixy's messages for an app: errors are left to the
+ * app, which prints each failure once with ixy_last_error(). */
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a);
 
@@ -94,6 +95,10 @@ void app_update_stats(struct app_port *port);
 /* Prints the per-second line if a second has passed since the last one. */
 void app_print_rate(struct app_port *port, uint64_t now_ns);
 void app_print_total(const struct app_port *port);
+/* The receive loop's idle policy: NULL with --poll (spin), else adaptive mode over the queues
+ * (waits for interrupts while traffic is slow). Prints the error and exits on failure. */
+struct ixy_adaptive *app_idle_policy(const struct app_args *a, const struct ixy_rx_queue_ref *queues,
+                                     unsigned n);
 /* Closes the port; returns -1 (and prints why) if a virtual port saw driver errors or could not
  * write its tx-pcap file. */
 int app_close(struct app_port *port);

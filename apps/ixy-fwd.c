@@ -11,12 +11,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: ixy-fwd <device1> <device2> [--batch N] [--seconds S] [--threads N]\n"
+	fprintf(out, "usage: ixy-fwd <device1> <device2> [--batch N] [--seconds S] [--threads N] [--poll]\n"
 	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
 	             "  --batch      packets per RX/TX call, 1 to 512 (default 32)\n"
 	             "  --seconds    stop after S seconds\n"
 	             "  --threads    worker threads, 1 to 16 (default 1): N RSS queues per port, thread i\n"
 	             "               pinned to a CPU, forwarding queue i both ways\n"
+	             "  --poll       spin on the rings even when idle (default: adaptive, each thread\n"
+	             "               sleeps while its traffic is slow and waits for its RX interrupts)\n"
 	             "  --force      take the devices even if their kernel interfaces are up\n");
 	fputs(app_common_usage, out);
 }
@@ -35,22 +37,26 @@ struct direction {
 struct worker {
 	struct direction dirs[2];
 	uint32_t batch;
+	struct ixy_adaptive *idle; /* over this worker's two RX queues; NULL with --poll */
 	atomic_bool *running;
 	pthread_t tid;
 	int cpu; /* pinned to, or -1 */
 };
 
-static void forward(struct direction *d, uint32_t batch)
+/* Returns the frames received, plus 1 while frames wait for TX room (the loop must not sleep). */
+static uint32_t forward(struct direction *d, uint32_t batch)
 {
+	uint32_t got = 0;
 	if (d->pending == 0)
-		d->pending = ixy_rx_batch(d->from, d->queue, d->bufs, batch);
+		got = d->pending = ixy_rx_batch(d->from, d->queue, d->bufs, batch);
 	if (d->pending == 0)
-		return;
+		return 0;
 	uint32_t sent = ixy_tx_batch(d->to, d->queue, d->bufs, d->pending);
 	for (uint32_t i = sent; i < d->pending; i++)
 		d->bufs[i - sent] = d->bufs[i];
 	d->pending -= sent;
 	d->forwarded += sent;
+	return got + (d->pending != 0);
 }
 
 static void drop_pending(struct direction *d)
@@ -64,8 +70,10 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	while (atomic_load_explicit(w->running, memory_order_relaxed)) {
-		forward(&w->dirs[0], w->batch);
-		forward(&w->dirs[1], w->batch);
+		uint32_t got = forward(&w->dirs[0], w->batch);
+		got += forward(&w->dirs[1], w->batch);
+		if (w->idle)
+			ixy_adaptive_after_rx(w->idle, got); /* may sleep until frames come (max 100 ms) */
 	}
 	drop_pending(&w->dirs[0]);
 	drop_pending(&w->dirs[1]);
@@ -76,7 +84,7 @@ int main(int argc, char **argv)
 {
 	struct app_args a = {.batch = 32, .threads = 1, .opts = {.promiscuous = true}};
 	int status =
-	    app_parse_args(argc, argv, "ixy-fwd", "batch,seconds,threads", 2, "two devices", usage, &a);
+	    app_parse_args(argc, argv, "ixy-fwd", "batch,seconds,threads,poll", 2, "two devices", usage, &a);
 	if (status >= 0)
 		return status;
 	uint64_t seconds = a.seconds;
@@ -92,6 +100,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	static struct worker workers[APP_MAX_THREADS];
+	/* Each worker waits on its own two RX queues when idle (it owns them, ixy/ixy.h). */
+	for (unsigned i = 0; i < threads; i++) {
+		struct ixy_rx_queue_ref queues[2] = {{ports[0].dev, (uint16_t)i},
+		                                     {ports[1].dev, (uint16_t)i}};
+		workers[i].idle = app_idle_policy(&a, queues, 2);
+	}
 	atomic_bool running = true;
 	unsigned started = 0;
 	for (; started < threads; started++) {
@@ -109,10 +123,11 @@ int main(int argc, char **argv)
 	/* Privileges and the sandbox go once the workers run: the sandbox forbids starting threads. */
 	if (!ret && app_restrict(&a) < 0)
 		ret = 1;
-	/* This thread only reads statistics, which the contract allows while workers run. */
+	/* This thread only reads statistics, which the contract allows while workers run. It wakes
+	 * 10 times a second (a signal ends the sleep early), so an idle ixy-fwd stays asleep. */
 	uint64_t start = app_now_ns();
 	while (!app_stop && !ret) {
-		usleep(10000);
+		usleep(100000);
 		uint64_t now = app_now_ns();
 		app_print_rate(&ports[0], now);
 		app_print_rate(&ports[1], now);
@@ -122,6 +137,8 @@ int main(int argc, char **argv)
 	atomic_store(&running, false);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(workers[i].tid, NULL);
+	for (unsigned i = 0; i < threads; i++)
+		ixy_adaptive_free(workers[i].idle);
 	/* Both TX rings drain before either RX pool goes away: each holds the other's buffers. The
 	 * workers are joined: this thread owns every queue now. */
 	for (int i = 0; i < 2; i++) {

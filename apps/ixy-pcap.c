@@ -11,12 +11,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: ixy-pcap <device> <file> [--count N] [--seconds S] [--force]\n"
+	fprintf(out, "usage: ixy-pcap <device> <file> [--count N] [--seconds S] [--poll] [--force]\n"
 	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
 	             "  <file>       pcap file to write (microsecond timestamps; replaced if it exists,\n"
 	             "               refused if it is the port's rx-pcap input)\n"
 	             "  --count      stop after capturing N frames\n"
 	             "  --seconds    stop after S seconds\n"
+	             "  --poll       spin on the ring even when idle (default: adaptive, sleeps while\n"
+	             "               traffic is slow and waits for the RX interrupt)\n"
 	             "  --force      take the device even if its kernel interface is up\n");
 	fputs(app_common_usage, out);
 }
@@ -31,7 +33,8 @@ static uint64_t wall_ns(void)
 int main(int argc, char **argv)
 {
 	struct app_args a = {.opts = {.promiscuous = true}};
-	int status = app_parse_args(argc, argv, "ixy-pcap", "count,seconds", 2, "<device> <file>", usage, &a);
+	int status =
+	    app_parse_args(argc, argv, "ixy-pcap", "count,seconds,poll", 2, "<device> <file>", usage, &a);
 	if (status >= 0)
 		return status;
 	uint64_t count = a.count, seconds = a.seconds;
@@ -51,7 +54,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	struct ixy_rx_queue_ref queue = {port.dev, 0};
+	struct ixy_adaptive *idle = app_idle_policy(&a, &queue, 1);
 	if (app_restrict(&a) < 0) {
+		ixy_adaptive_free(idle);
 		app_close(&port);
 		pcap_writer_close(&w);
 		return 1;
@@ -73,6 +79,8 @@ int main(int argc, char **argv)
 				ixy_buf_free(bufs[i]);
 			}
 		}
+		if (idle)
+			ixy_adaptive_after_rx(idle, n); /* may sleep until frames come */
 		uint64_t now = app_now_ns();
 		app_print_rate(&port, now);
 		if (!write_failed && now - last_flush >= 1000000000u) {
@@ -85,6 +93,7 @@ int main(int argc, char **argv)
 			break;
 	}
 
+	ixy_adaptive_free(idle);
 	app_update_stats(&port);
 	app_print_total(&port);
 	int ret = app_close(&port) < 0 ? 1 : 0;

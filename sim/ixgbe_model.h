@@ -45,7 +45,7 @@
  * queue) the packet buffer drains into Rx, so a burst larger than the packet buffer is not missed
  * while Rx descriptors are free. No syscalls per packet (uncontended mutexes). Thread mode:
  * ixgbe_model_start() runs a pthread that calls the same step in a loop (sleeping 20 us when
- * idle). One mutex per port guards registers and DMA state; each port's inbound frame FIFO has
+ * idle, 1 ms after 500 idle sleeps). One mutex per port guards registers and DMA state; each port's inbound frame FIFO has
  * its own leaf mutex.
  *
  * Counting conventions: GORC/GOTC/TOR count bytes including the 4-byte CRC (as hardware does).
@@ -102,7 +102,21 @@
  * Warnings (counted separately, not violations): access to an offset with no register behind it
  * (returns 0), writes to read-only registers, a TX time stamp lost because the latch was full.
  *
- * Limits: little-endian host; no VMDq/DCB/IPv6-Ex RSS/interrupt delivery; the bus never unmaps (a
+ * Interrupts (DS 7.3; sim/ixgbe_interrupts.c). An RX queue's cause is an event each time a frame
+ *   is written back, a TX queue's each time a step completed its descriptors. Through the queue's
+ *   IVAR byte (valid bit 7, vector bits 5:0) the cause sets EICR bit <vector> and latches a
+ *   message. A latched vector whose EICR bit is set and enabled in EIMS sends its message once
+ *   EITR(vector) bits 11:3 x 2 us have passed since its previous one: in MSI-X mode (GPIE bit 4)
+ *   as vector <vector>, clearing the EICR bits set in EIAC and, with GPIE.EIAME (bit 30), the EIMS
+ *   bits set in EIAM; otherwise as the single MSI vector 0 (EITR(0); EIAC/EIAM unused). EIMS
+ *   enabling a bit whose EICR bit is already set latches a message too (a cause that waited while
+ *   masked is not lost); so does EICS. The message is a write of 1 to the eventfd attached through
+ *   the set_irq seam, and counted (ixgbe_model_irqs). Model time: step mode adds cfg.step_ns per
+ *   ixgbe_model_step() (deterministic); thread mode reads CLOCK_MONOTONIC. EICR reads clear it,
+ *   with GPIE.OCD (bit 5) only bits 31:16. Other causes (LSC, RX_MISS) latch in EICR but send no
+ *   message; vectors 16..63 (the _EX registers) and EITR's LLI and counter fields are not modelled.
+ *
+ * Limits: little-endian host; no VMDq/DCB/IPv6-Ex RSS; the bus never unmaps (a
  * region freed by the library stays in the table).
  */
 // clang-format on
@@ -138,6 +152,7 @@ struct ixgbe_model_config {
 	bool sfp_cage_empty;     /* E13: ESDP.SDP2 reads 0 (no module); LINKS still comes up */
 	bool lesm_firmware;      /* E12: AUTOC writes need SW_FW_SYNC.MAC_CSR (V25); default false */
 	uint32_t line_rate_mbit; /* wire pacing in Mbit/s; 0 (the default): none, as fast as the CPU */
+	unsigned step_ns;        /* model time per ixgbe_model_step() in step mode; default 1000 */
 };
 
 /* Defaults for port number `port`: MAC 02:00:00:00:00:<port>, delays as documented above. */
@@ -148,11 +163,15 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
  * wants to know whether that worked calls ixgbe_model_close_pcap() first), frees. */
 void ixgbe_model_free(struct ixgbe_model *m);
 
-/* The seam: fills ops with ctx=m, vendor 0x8086, device 0x10FB and the three callbacks below. */
+/* The seam: fills ops with ctx=m, vendor 0x8086, device 0x10FB and the callbacks below. */
 void ixgbe_model_hw_ops(struct ixgbe_model *m, struct ixy_hw_ops *ops, const char *name);
 uint32_t ixgbe_model_read32(void *m, uint32_t reg);
 void ixgbe_model_write32(void *m, uint32_t reg, uint32_t value);
 uint64_t ixgbe_model_dma_map(void *m, void *virt, size_t len);
+/* The set_irq seam: vector 0..15 signals `eventfd` (-1: none); -1 for another vector. */
+int ixgbe_model_set_irq(void *m, uint16_t vector, int eventfd);
+/* Interrupt messages vector 0..15 has sent so far (with or without an eventfd attached). */
+uint64_t ixgbe_model_irqs(struct ixgbe_model *m, unsigned vector);
 /* Register value without side effects (no clear-on-read, no read counting). */
 uint32_t ixgbe_model_peek32(struct ixgbe_model *m, uint32_t reg);
 
@@ -171,6 +190,8 @@ void ixgbe_model_disconnect(struct ixgbe_model *m);
  * 60 bytes with zeros, as the sending MAC pads them. */
 int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen);
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen);
+/* The rx-pcap source starts `ms` milliseconds of model time after the next step (default 0). */
+void ixgbe_model_rx_pcap_delay(struct ixgbe_model *m, unsigned ms);
 /* Writes out and closes the tx-pcap file, frees the rx-pcap frames: 0, or -1 with the write
  * error in err (the file then holds the whole frames written before it). */
 int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen);
@@ -233,9 +254,13 @@ enum ixgbe_rule {
 	IXGBE_V24_SWFW_FW_OWNED,
 	IXGBE_V25_AUTOC_LESM,
 	IXGBE_V26_RESET_QUEUE_ENABLED,
-	IXGBE_V27_TSYNC_RX_TYPE,
-	IXGBE_V28_RTTDQSEL_QUEUE,
-	IXGBE_V29_RATE_FACTOR,
+	IXGBE_V27_IRQ_VECTOR_UNMAPPED,
+	IXGBE_V28_IVAR_NOT_VALID,
+	IXGBE_V29_EITR_RESERVED,
+	IXGBE_V30_IVAR_VECTOR_RANGE,
+	IXGBE_V31_TSYNC_RX_TYPE,
+	IXGBE_V32_RTTDQSEL_QUEUE,
+	IXGBE_V33_RATE_FACTOR,
 	IXGBE_NRULES
 };
 /* id, datasheet section and text of each rule (entry 0 is unused). */

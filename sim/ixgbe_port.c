@@ -60,6 +60,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 	unsigned work = 0, sent;
 	unsigned budget = m->peer == m ? 1 : UINT_MAX;
 	bool idle_in;
+	ixgbe_irq_tick(m);
 	if (in_reset(m))
 		return 0;
 	m->pace_until = 0;
@@ -68,14 +69,24 @@ static unsigned step_locked(struct ixgbe_model *m)
 	do {
 		sent = 0;
 		for (unsigned w = 0; w < 2; w++)
-			for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
-				sent += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits), budget);
+			for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1) {
+				unsigned n = w * 64 + (unsigned)__builtin_ctzll(bits);
+				unsigned done = ixgbe_tx_queue(m, n, budget);
+				if (done)
+					ixgbe_irq_cause(m, n, true); /* descriptors completed (DS 7.3.4) */
+				sent += done;
+			}
 		work += sent + rx_drain(m, &idle_in);
 	} while (sent);
 	/* Lossless pcap source: a frame is consumed only once ixgbe_rx_frame() took it. Frames of
 	 * 14 to 59 bytes arrive padded with zeros to 60, as the sending MAC pads them (IEEE 802.3
-	 * minimum frame: 64 bytes with the FCS). Its sender paces itself like our transmitter. */
-	while (idle_in && m->pcap_in_next < m->pcap_in.count) {
+	 * minimum frame: 64 bytes with the FCS). Its sender paces itself like our transmitter. It
+	 * starts pcap_delay_ns after the first step (rx-pcap-delay). */
+	if (m->pcap_in.count && !m->pcap_start_known) {
+		m->pcap_start_ns = ixgbe_irq_time_ns(m) + m->pcap_delay_ns;
+		m->pcap_start_known = true;
+	}
+	while (idle_in && m->pcap_in_next < m->pcap_in.count && ixgbe_irq_time_ns(m) >= m->pcap_start_ns) {
 		uint64_t now = model_now(m);
 		uint64_t start = m->rx_wire_free ? wire_start(m->rx_wire_free, now) : now;
 		if (!time_reached(m, start))
@@ -95,6 +106,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 		m->pcap_in_next++;
 		work++;
 	}
+	ixgbe_irq_deliver(m);
 	return work;
 }
 
@@ -116,13 +128,17 @@ static void *model_thread(void *arg)
 	struct ixgbe_model *m = arg;
 	unsigned idle = 0;
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
-		if (ixgbe_model_step(m)) {
+		/* pace_until is read under the lock: ixgbe_model_step() may run in another thread. */
+		pthread_mutex_lock(&m->lock);
+		unsigned work = step_locked(m);
+		uint64_t until = m->pace_until;
+		pthread_mutex_unlock(&m->lock);
+		if (work) {
 			idle = 0;
 			continue;
 		}
 		/* A frame waits for its time: spin if it is due within 100 us (10 Gbit/s: at most
 		 * 1.2 us), else sleep until shortly before, at most 1 ms (frames may arrive). */
-		uint64_t until = m->pace_until;
 		if (until) {
 			idle = 0;
 			uint64_t now = sim_clock_now(m->clock);
@@ -133,8 +149,10 @@ static void *model_thread(void *arg)
 			}
 			continue;
 		}
+		/* Idle: spin a little, then sleep 20 us, and 1 ms once idle for about 500 sleeps, so an
+		 * idle port costs the process next to nothing (frames then wait up to 1 ms). */
 		if (++idle > 64) {
-			struct timespec ts = {0, 20000};
+			struct timespec ts = {0, idle > 64 + 500 ? 1000000 : 20000};
 			nanosleep(&ts, NULL);
 		}
 	}
@@ -147,6 +165,9 @@ int ixgbe_model_start(struct ixgbe_model *m)
 		return 0;
 	atomic_store(&m->stop, false);
 	sim_clock_realtime(m->clock);
+	pthread_mutex_lock(&m->lock);
+	m->realtime = true;
+	pthread_mutex_unlock(&m->lock);
 	int e = pthread_create(&m->thread, NULL, model_thread, m);
 	if (!e)
 		m->thread_on = true;
@@ -160,6 +181,13 @@ void ixgbe_model_stop(struct ixgbe_model *m)
 	atomic_store(&m->stop, true);
 	pthread_join(m->thread, NULL);
 	m->thread_on = false;
+	/* Back to step mode: model time goes on from the clock's value. */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&m->lock);
+	m->now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	m->realtime = false;
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* ---- construction, wires ---- */
@@ -178,6 +206,7 @@ void ixgbe_model_default_config(struct ixgbe_model_config *cfg, unsigned port)
 	cfg->stuck_master = false;
 	cfg->sfp_cage_empty = false;
 	cfg->lesm_firmware = false;
+	cfg->step_ns = 1000;
 }
 
 struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_model_config *cfg)
@@ -204,6 +233,8 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	fifo_init(&m->cable);
 	m->cap.limit = (size_t)64 << 20;
 	m->cable.limit = (size_t)64 << 20; /* 50 ms of a 10 Gbit/s cable */
+	for (unsigned v = 0; v < IRQ_VECTORS; v++)
+		m->irq_fd[v] = -1;
 	ixgbe_regs_reset(m);
 	/* Power-on reset and EEPROM auto-read have finished by the time software looks. */
 	m->rst_done = m->ard_due = m->dmai_due = 0;
@@ -265,6 +296,7 @@ int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size
 	pthread_mutex_lock(&m->lock);
 	pcap_frames_free(&m->pcap_in);
 	m->pcap_in_next = 0;
+	m->pcap_start_known = false;
 	int ret = pcap_read_all(&m->pcap_in, path, why, sizeof(why));
 	pthread_mutex_unlock(&m->lock);
 	if (ret < 0)
@@ -303,6 +335,14 @@ int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen)
 	m->pcap_in_next = 0;
 	pthread_mutex_unlock(&m->lock);
 	return ret;
+}
+
+void ixgbe_model_rx_pcap_delay(struct ixgbe_model *m, unsigned ms)
+{
+	pthread_mutex_lock(&m->lock);
+	m->pcap_delay_ns = (uint64_t)ms * 1000000u;
+	m->pcap_start_known = false;
+	pthread_mutex_unlock(&m->lock);
 }
 
 bool ixgbe_model_rx_pcap_done(struct ixgbe_model *m)

@@ -84,6 +84,9 @@ struct ixgbe_model {
 	struct ixgbe_model *peer;   /* self for loopback */
 	struct pcap_frames pcap_in; /* rx-pcap: the whole file, checked; count 0 = none */
 	uint32_t pcap_in_next;      /* the next frame to deliver (lossless source) */
+	uint64_t pcap_delay_ns;     /* the rx-pcap source starts this long after the first step */
+	uint64_t pcap_start_ns;     /* model time it starts, once pcap_start_known */
+	bool pcap_start_known;
 	struct pcap_writer pcap_out;
 	bool pcap_out_on, pcap_out_failed;
 	uint64_t pcap_out_n;        /* records written (fixed_pcap_time) */
@@ -100,6 +103,14 @@ struct ixgbe_model {
 	/* violations */
 	struct rule_log log;
 	uint8_t warned[NREGS / 8]; /* offsets already warned about (printed once) */
+	/* interrupts (ixgbe_interrupts.c); the eventfds survive resets, like a VFIO routing */
+	int irq_fd[IRQ_VECTORS];           /* -1: no eventfd attached */
+	uint64_t irq_next_ns[IRQ_VECTORS]; /* EITR: no message before this model time */
+	uint64_t irq_sent[IRQ_VECTORS];    /* messages sent */
+	uint32_t irq_latch;                /* EICR bits with a cause event not yet signalled */
+	uint64_t irq_write_errors;         /* eventfd writes that failed */
+	uint64_t now_ns;                   /* model time in step mode */
+	bool realtime;                     /* thread mode: model time is the monotonic clock */
 	/* thread */
 	pthread_t thread;
 	bool thread_on;
@@ -208,6 +219,18 @@ void ixgbe_regs_reset(struct ixgbe_model *m);
 uint32_t ixgbe_queue_read(struct ixgbe_model *m, uint32_t r, bool side);
 void ixgbe_rxq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
+
+/* ixgbe_interrupts.c: interrupt delivery (DS 7.3). */
+void ixgbe_irq_reset(struct ixgbe_model *m);
+void ixgbe_irq_tick(struct ixgbe_model *m); /* one step of model time (step mode) */
+/* The interrupt timers' time in ns: counted per step in step mode (deterministic), CLOCK_MONOTONIC
+ * in thread mode. */
+uint64_t ixgbe_irq_time_ns(struct ixgbe_model *m);
+void ixgbe_irq_cause(struct ixgbe_model *m, unsigned n, bool tx);
+void ixgbe_irq_deliver(struct ixgbe_model *m);
+uint32_t ixgbe_irq_read_eicr(struct ixgbe_model *m, bool side);
+/* Handles a write to an interrupt register; false if r is none of them. */
+bool ixgbe_irq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 
 /* ixgbe_rx.c: one frame from the wire, whose first byte arrived at model time `at`, into the Rx
  * rings. Returns 1 if it was consumed (delivered or dropped), 0 if it must wait; a lossless source

@@ -18,15 +18,24 @@
 #define R_EICR 0x00800 /* DS 8.2.3.5.1 */
 #define EICR_RX_MISS (1u << 17)
 #define EICR_LSC (1u << 20)
-#define R_EICS 0x00808
-#define R_EIAC 0x00810
-#define R_EIMS 0x00880
-#define R_EIMC 0x00888
-#define R_EIAM 0x00890
+#define R_EICS 0x00808 /* DS 8.2.3.5.2 */
+#define R_EIAC 0x00810 /* DS 8.2.3.5.5 */
+#define R_EITR 0x00820 /* EITR(0..23), DS 8.2.3.5.12 */
+#define R_EIMS 0x00880 /* DS 8.2.3.5.3 */
+#define R_EIMC 0x00888 /* DS 8.2.3.5.4 */
+#define R_EIAM 0x00890 /* DS 8.2.3.5.6 */
 #define R_EITRSEL 0x00894
-#define R_GPIE 0x00898
-#define R_IVAR_MISC 0x00A00
-#define R_EEC 0x10010 /* DS 8.2.3.2.1: 8 PRES, 9 ARD */
+#define R_GPIE 0x00898 /* DS 8.2.3.5.17 */
+#define GPIE_MSIX_MODE (1u << 4)
+#define GPIE_OCD (1u << 5) /* other causes only clear on an EICR read */
+#define GPIE_EIAME (1u << 30)
+#define R_IVAR 0x00900 /* +4n, n<64, DS 8.2.3.5.15 */
+#define IVAR_VECTOR 0x3Fu
+#define IVAR_VALID 0x80u
+#define R_IVAR_MISC 0x00A00        /* DS 8.2.3.5.16 */
+#define IRQ_VECTORS 16u            /* modelled vectors: the EICR queue bits 15:0 */
+#define IRQ_QUEUE_BITS 0x0000FFFFu /* EICR RTxQ bits */
+#define R_EEC 0x10010              /* DS 8.2.3.2.1: 8 PRES, 9 ARD */
 #define EEC_PRES (1u << 8)
 #define EEC_ARD (1u << 9)
 #define R_EERD 0x10014

@@ -166,6 +166,7 @@ void ixgbe_regs_reset(struct ixgbe_model *m)
 	memset(m->rx_running, 0, sizeof(m->rx_running));
 	memset(m->tx_running, 0, sizeof(m->tx_running));
 	m->flagged_global = 0;
+	ixgbe_irq_reset(m);
 	m->nsmall = 0;
 	m->secrx_rdy_seen = false;
 	m->link_was_up = false;
@@ -327,18 +328,8 @@ static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 		return *reg(m, r) | (m->reads >= m->ard_due ? EEC_ARD | EEC_PRES : 0);
 	case R_RDRXCTL:
 		return *reg(m, r) | (m->reads >= m->dmai_due ? RDRXCTL_DMAIDONE : 0);
-	case R_EICR: {
-		uint32_t v = *reg(m, r);
-		if (side)
-			*reg(m, r) = 0;
-		pthread_mutex_lock(&m->in.lock);
-		if (m->in.miss_irq)
-			v |= EICR_RX_MISS;
-		if (side)
-			m->in.miss_irq = false;
-		pthread_mutex_unlock(&m->in.lock);
-		return v;
-	}
+	case R_EICR:
+		return ixgbe_irq_read_eicr(m, side);
 	case R_EIMC:
 	case R_EICS:
 		return 0;
@@ -400,6 +391,8 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		ixgbe_ts_write(m, r, v);
 		return;
 	}
+	if (ixgbe_irq_write(m, r, v))
+		return;
 	switch (r) {
 	case R_CTRL:
 		if (v & (CTRL_RST | CTRL_LRST)) {
@@ -430,23 +423,6 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	case R_SECRXSTAT:
 	case R_ANLP1:
 		warning(m, r, "write to a read-only register ignored");
-		return;
-	case R_EICR: /* write 1 to clear */
-		*reg(m, r) &= ~v;
-		if (v & EICR_RX_MISS) {
-			pthread_mutex_lock(&m->in.lock);
-			m->in.miss_irq = false;
-			pthread_mutex_unlock(&m->in.lock);
-		}
-		return;
-	case R_EICS:
-		*reg(m, R_EICR) |= v;
-		return;
-	case R_EIMS: /* write 1 to set; 0 has no effect */
-		*reg(m, r) |= v;
-		return;
-	case R_EIMC:
-		*reg(m, R_EIMS) &= ~v;
 		return;
 	case R_EEC:
 		*reg(m, r) = v & ~(EEC_ARD | EEC_PRES);
@@ -589,4 +565,5 @@ void ixgbe_model_hw_ops(struct ixgbe_model *m, struct ixy_hw_ops *ops, const cha
 	ops->read32 = ixgbe_model_read32;
 	ops->write32 = ixgbe_model_write32;
 	ops->dma_map = ixgbe_model_dma_map;
+	ops->set_irq = ixgbe_model_set_irq;
 }

@@ -68,10 +68,22 @@ const struct rule_def ixgbe_rules[IXGBE_NRULES] = {
                                        "CTRL.RST/LRST written while an Rx or Tx queue still reads "
                                        "RXDCTL/TXDCTL.ENABLE = 1: disable every queue and wait until it "
                                        "reads disabled, then master-disable, then reset"},
-    [IXGBE_V27_TSYNC_RX_TYPE] = {"V27", "DS 7.9, 8.2.3.26",
+    [IXGBE_V27_IRQ_VECTOR_UNMAPPED] = {"V27", "DS 7.3.4, 8.2.3.5.3",
+                                       "EIMS enables an MSI-X vector 0..15 (GPIE.MSIX_MODE = 1) that no "
+                                       "valid IVAR entry maps a cause to: it can never fire"},
+    [IXGBE_V28_IVAR_NOT_VALID] = {"V28", "DS 7.3.4, 8.2.3.5.15",
+                                  "IVAR byte non-zero without its valid bit 7: a vector named, the "
+                                  "cause mapped nowhere"},
+    [IXGBE_V29_EITR_RESERVED] = {"V29", "DS 8.2.3.5.12",
+                                 "EITR(n) written with reserved bits 2:0 set (the interval is bits "
+                                 "11:3, in 2 us units)"},
+    [IXGBE_V30_IVAR_VECTOR_RANGE] = {"V30", "DS 7.3.4, 8.2.3.5.15",
+                                     "IVAR maps a queue to vector 16..63: not modelled (the model "
+                                     "has 16 vectors)"},
+    [IXGBE_V31_TSYNC_RX_TYPE] = {"V31", "DS 7.9, 8.2.3.26",
                                  "TSYNCRXCTL.EN set with a reserved TYPE (011b, 110b or 111b)"},
-    [IXGBE_V28_RTTDQSEL_QUEUE] = {"V28", "DS 7.7.2.2", "RTTDQSEL names no Tx queue (128 or more)"},
-    [IXGBE_V29_RATE_FACTOR] = {"V29", "DS 7.7.2.2",
+    [IXGBE_V32_RTTDQSEL_QUEUE] = {"V32", "DS 7.7.2.2", "RTTDQSEL names no Tx queue (128 or more)"},
+    [IXGBE_V33_RATE_FACTOR] = {"V33", "DS 7.7.2.2",
                                "RTTBCNRC.RS_ENA set with a rate factor below 1 (a rate above the link "
                                "speed)"},
 };

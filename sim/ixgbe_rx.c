@@ -215,5 +215,6 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 	m->cnt[C_QBRC0 + si] += dmalen;
 	m->cnt[C_RXDGPC]++;
 	m->cnt[C_RXDGBC] += dmalen;
+	ixgbe_irq_cause(m, qn, false); /* the frame is written back: the queue's cause (DS 7.3.4) */
 	return 1;
 }

@@ -17,7 +17,7 @@
  *      its first byte leaves; TXSTMPL/H, TSYNCTXCTL.VALID.
  *   T6 One stamp per direction: while VALID is 1 no further frame is stamped (a lost TX stamp is
  *      counted as a warning). Reading RXSTMPH (TXSTMPH) clears VALID.
- * T1-T6 are what the unit does; the programming error it reports is rule V27 (sim/ixgbe_rules.c):
+ * T1-T6 are what the unit does; the programming error it reports is rule V31 (sim/ixgbe_rules.c):
  * TSYNCRXCTL.TYPE 011b, 110b or 111b (reserved) with EN set. */
 #include "ixgbe_port.h"
 
@@ -107,7 +107,7 @@ void ixgbe_ts_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		unsigned type = (v >> 1) & 7;
 		if ((v & TSYNC_EN) && (type == 3 || type >= 6))
 			rule_violation(
-			    &m->log, IXGBE_V27_TSYNC_RX_TYPE,
+			    &m->log, IXGBE_V31_TSYNC_RX_TYPE,
 			    "TSYNCRXCTL.TYPE=%u%u%ub is reserved: use 000b, 001b, 010b, 100b or 101b "
 			    "(DS 7.9)",
 			    type >> 2, (type >> 1) & 1, type & 1);

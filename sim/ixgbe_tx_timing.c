@@ -4,7 +4,7 @@
  * than RF = RF_INT + RF_DEC / 2^14 times its own length at the 10 Gbit/s link speed after the
  * start of its last one, so the queue runs at link speed / RF. The length counted is the frame
  * with its CRC, without preamble and gap (interpretation). A frame's time is that of its first
- * byte after the SFD. Rules (sim/ixgbe_rules.c): V28 RTTDQSEL names no Tx queue (>= 128); V29
+ * byte after the SFD. Rules (sim/ixgbe_rules.c): V32 RTTDQSEL names no Tx queue (>= 128); V33
  * RTTBCNRC.RS_ENA with a rate factor below 1 (faster than the link). */
 #include "ixgbe_port.h"
 
@@ -79,7 +79,7 @@ void ixgbe_rate_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 {
 	if (r == R_RTTDQSEL) {
 		if (v >= NQ)
-			rule_violation(&m->log, IXGBE_V28_RTTDQSEL_QUEUE,
+			rule_violation(&m->log, IXGBE_V32_RTTDQSEL_QUEUE,
 			               "RTTDQSEL=%u names no Tx queue: the 82599 has %u (DS 7.7.2.2)", v, NQ);
 		*reg(m, r) = v;
 		return;
@@ -87,7 +87,7 @@ void ixgbe_rate_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	uint32_t rf = v & RTTBCNRC_RF_MASK;
 	if ((v & RTTBCNRC_RS_ENA) && rf < 1u << 14)
 		rule_violation(
-		    &m->log, IXGBE_V29_RATE_FACTOR,
+		    &m->log, IXGBE_V33_RATE_FACTOR,
 		    "RTTBCNRC=0x%08x enables the rate limiter of Tx queue %u with a rate factor "
 		    "below 1 (a rate above the link speed): RF_INT must be at least 1 (DS 7.7.2.2)",
 		    v, *reg(m, R_RTTDQSEL) % NQ);

@@ -16,8 +16,8 @@
 #define SIM_PORTS 8
 #define SIM_MAX_MBIT 10000u /* the link speed the model reports (LINKS: 10G) */
 #define SYNTAX                                                                                               \
-	"sim:N[,loopback|,peer=M|,null][,wire=NAME][,delay=US][,rx-pcap=FILE][,tx-pcap=FILE]"                \
-	"[,rate=unlimited|MBIT] with N, M in 0..7"
+	"sim:N[,loopback|,peer=M|,null][,wire=NAME][,delay=US][,rx-pcap=FILE[,rx-pcap-delay=MS]]"            \
+	"[,tx-pcap=FILE][,rate=unlimited|MBIT] with N, M in 0..7"
 #define DELAY_MAX_US 50000u /* what the cable FIFO holds at 10 Gbit/s */
 
 struct sim_port {
@@ -70,6 +70,7 @@ struct spec {
 	int port, peer;
 	bool loop, null;
 	uint32_t rate_mbit;
+	unsigned rx_delay_ms;
 	uint64_t delay_us;
 	const char *rx, *tx, *wire;
 };
@@ -113,6 +114,17 @@ static bool parse_spec(const char *spec, char *buf, size_t buflen, struct spec *
 			}
 		} else if (!strncmp(tok, "rx-pcap=", 8) && tok[8]) {
 			s->rx = tok + 8;
+		} else if (!strncmp(tok, "rx-pcap-delay=", 14)) {
+			char *end;
+			errno = 0;
+			unsigned long ms = strtoul(tok + 14, &end, 10);
+			if (errno || !tok[14] || *end || tok[14] == '-' || ms > 3600000) {
+				ixy_error("bad option '%s': rx-pcap-delay takes milliseconds, 0 to 3600000; "
+				          "syntax: %s",
+				          tok, SYNTAX);
+				return false;
+			}
+			s->rx_delay_ms = (unsigned)ms;
 		} else if (!strncmp(tok, "tx-pcap=", 8) && tok[8]) {
 			s->tx = tok + 8;
 		} else if (!strncmp(tok, "rate=", 5)) {
@@ -132,6 +144,10 @@ static bool parse_spec(const char *spec, char *buf, size_t buflen, struct spec *
 	}
 	if (!s->null && s->peer < 0 && !s->rx && !s->tx && !s->wire)
 		s->loop = true;
+	if (s->rx_delay_ms && !s->rx) {
+		ixy_error("rx-pcap-delay needs rx-pcap=FILE; syntax: %s", SYNTAX);
+		return false;
+	}
 	return true;
 }
 
@@ -223,6 +239,8 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 		ixy_error("%s", err);
 		return NULL;
 	}
+	if (s.rx_delay_ms)
+		ixgbe_model_rx_pcap_delay(sp->model, s.rx_delay_ms);
 	if (s.loop)
 		ixgbe_model_set_loopback(sp->model, true);
 	ixgbe_model_set_delay(sp->model, s.delay_us * 1000u);

@@ -43,6 +43,13 @@ static int apply_options(struct ixy_device *dev, const struct ixy_options *opts)
 			return -1;
 		}
 	}
+	dev->irq_throttle_us = opts->irq_throttle_us ? opts->irq_throttle_us : 10;
+	if (dev->irq_throttle_us % 2 || dev->irq_throttle_us > 1022) {
+		ixy_error("irq_throttle_us %u is not supported: use an even number of microseconds from 2 to "
+		          "1022 (the 82599 counts in 2 us units, DS 8.2.3.5.12)",
+		          dev->irq_throttle_us);
+		return -1;
+	}
 	if (dev->rx_queues > 64 || dev->tx_queues > 64) {
 		ixy_error("%u RX / %u TX queues requested: at most 64 of each are supported", dev->rx_queues,
 		          dev->tx_queues);

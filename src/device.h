@@ -35,6 +35,12 @@ struct ixy_ctrl_ops {
 	void (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
 	uint32_t (*link_speed)(struct ixy_device *dev);
 	const struct ixy_timing_ops *timing; /* NULL: no hardware clock or rate limiter */
+	/* Waiting (src/interrupts.c). rx_ready: does the queue's next descriptor hold a frame? (NULL:
+	 * cannot tell, the waits return at once). irq_arm/irq_disarm: unmask/mask the queue's vector
+	 * (NULL: no interrupts, the waits sleep and poll). */
+	bool (*rx_ready)(struct ixy_device *dev, uint16_t queue);
+	void (*irq_arm)(struct ixy_device *dev, uint16_t queue);
+	void (*irq_disarm)(struct ixy_device *dev, uint16_t queue);
 };
 
 struct ixy_device {
@@ -63,8 +69,18 @@ struct ixy_device {
 	struct ixy_stats stats_pending;
 	struct ixy_stats queue_pending;
 	void *driver; /* the driver's own state */
+	/* Interrupts: RX queue q's vector signals irq_fd[q] for q < irq_vectors (src/interrupts.c). */
+	uint16_t irq_throttle_us;
+	uint16_t irq_vectors;
+	int irq_fd[64];
 };
 
+/* src/interrupts.c: one eventfd per vector 0..vectors-1, routed by the platform (VFIO, a model's
+ * set_irq). Returns 0, also when the platform has no interrupts or refuses them (then
+ * irq_vectors stays 0, with a warning), or -1 with the error set (no eventfd). irq_detach undoes
+ * it; safe to call twice. */
+int irq_attach(struct ixy_device *dev, uint16_t vectors);
+void irq_detach(struct ixy_device *dev);
 /* ixy_open() of a PCI address (open.c sends "sim:" strings to sim/ixy_sim.c instead). */
 struct ixy_device *device_open_pci(const char *pci_addr, const struct ixy_options *opts);
 

@@ -7,6 +7,7 @@
 
 #include "deadline.h"
 #include "device.h"
+#include "ixgbe_irq.h"
 #include "ixgbe_regs.h"
 #include "ixgbe_timesync.h"
 #include "log.h"
@@ -314,6 +315,13 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 }
 
 /* ---- control path ---- */
+
+/* For ixy_rx_wait(): a frame waits when the next descriptor has DD (DS 7.1.6.2). */
+static bool ixgbe_rx_ready(struct ixy_device *dev, uint16_t queue)
+{
+	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
+	return desc_status(&q->ring[q->next].wb.status_error) & IXGBE_RXD_STAT_DD;
+}
 
 static int wait_step(struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, const char *what)
 {
@@ -837,6 +845,7 @@ static void ixgbe_close(struct ixy_device *dev)
 	struct ixgbe *drv = dev->driver;
 	if (!drv)
 		return;
+	ixgbe_irq_close(dev);
 	/* Stop TX once sent, then RX; memory is freed only after the queues read disabled
 	 * (DS 4.6.7.1.2, 4.6.8). A queue that does not stop keeps its memory: freeing it could let
 	 * the NIC DMA into memory that is reused. */
@@ -936,6 +945,9 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .set_mac = ixgbe_set_mac,
     .link_speed = ixgbe_link_speed,
     .timing = &ixgbe_timing,
+    .rx_ready = ixgbe_rx_ready,
+    .irq_arm = ixgbe_irq_arm,
+    .irq_disarm = ixgbe_irq_disarm,
 };
 
 /* DS 4.6.3 */
@@ -991,7 +1003,7 @@ int ixgbe_init(struct ixy_device *dev)
 	swfw_release(dev, IXGBE_SW_FW_SYNC_MAC_CSR);
 	clear_stats(dev);
 	init_queue_stat_map(dev);
-	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
+	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0 || ixgbe_irq_init(dev) < 0)
 		goto fail;
 	/* LINKS.LINK_UP, then what the link is worth (an empty SFP+ cage: nothing, E13). */
 	reg_wait(dev, IXGBE_LINKS, IXGBE_LINKS_UP, IXGBE_LINKS_UP, dev->link_timeout_ms);

@@ -25,9 +25,22 @@
 #define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10, docs/82599.md) */
 
 /* Interrupts (DS 8.2.3.5) */
-#define IXGBE_EICR 0x00800         /* DS 8.2.3.5.1, cleared by read */
-#define IXGBE_EIMC 0x00888         /* DS 8.2.3.5.4, write 1 masks the cause */
-#define IXGBE_EIMC_ALL 0x7FFFFFFFu /* bit 31 is reserved */
+#define IXGBE_EICR 0x00800                /* DS 8.2.3.5.1, cleared by read */
+#define IXGBE_EIMC 0x00888                /* DS 8.2.3.5.4, write 1 masks the cause */
+#define IXGBE_EIMC_ALL 0x7FFFFFFFu        /* bit 31 is reserved */
+#define IXGBE_EIMS 0x00880                /* DS 8.2.3.5.3, write 1 unmasks the cause */
+#define IXGBE_EIAC 0x00810                /* DS 8.2.3.5.5, causes cleared when their MSI-X message goes out */
+#define IXGBE_EIAM 0x00890                /* DS 8.2.3.5.6, causes masked when their MSI-X message goes out */
+#define IXGBE_EITR(n) (0x00820 + 4 * (n)) /* DS 8.2.3.5.12, n < 24 */
+#define IXGBE_EITR_INTERVAL ((struct reg_field){.shift = 3, .width = 9}) /* in 2 us units */
+#define IXGBE_IVAR(n) (0x00900 + 4 * (n))                                /* DS 8.2.3.5.15 */
+/* RX queue q's entry: byte 0 (even q) or byte 2 (odd q) of IVAR(q / 2); bits 5:0 the vector. */
+#define IXGBE_IVAR_RX(q) ((struct reg_field){.shift = 16 * ((q) % 2), .width = 8})
+#define IXGBE_IVAR_VALID 0x80u
+#define IXGBE_GPIE 0x00898 /* DS 8.2.3.5.17 */
+#define IXGBE_GPIE_MSIX_MODE (1u << 4)
+#define IXGBE_GPIE_EIAME (1u << 30) /* EIAM applies when a message goes out */
+#define IXGBE_GPIE_PBA_SUPPORT (1u << 31)
 
 /* EEPROM and DMA init status (DS 4.6.3) */
 #define IXGBE_EEC 0x10010                    /* DS 8.2.3.2.1 */

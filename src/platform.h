@@ -32,6 +32,11 @@ struct platform_ops {
 	/* Releases everything the platform holds for the device (BAR mappings, file descriptors).
 	 * Safe after a partly failed open. */
 	void (*close)(struct ixy_device *dev);
+	/* Optional (NULL: no interrupts on this platform, e.g. sysfs). Routes MSI-X vectors
+	 * 0..count-1 to the eventfds (VFIO_DEVICE_SET_IRQS; a model's set_irq); 0, or -1 with the
+	 * error set. irq_unroute undoes it before the eventfds are closed. */
+	int (*irq_route)(const struct ixy_device *dev, const int *eventfds, uint16_t count);
+	void (*irq_unroute)(const struct ixy_device *dev, uint16_t count);
 	size_t dma_max;        /* the largest allocation that is contiguous on the device's bus */
 	bool dma_hugepages;    /* DMA memory must be hugepages (physical contiguity) */
 	bool dma_plain_memory; /* DMA memory is ordinary process memory (a device model) */
@@ -50,8 +55,8 @@ int platform_vfio_attach(struct ixy_device *dev, const char *sysfs_root);
 /* A device model: dev->hw must be set. */
 void platform_model_attach(struct ixy_device *dev);
 
-/* Bus Master Enable plus Memory (and for an I/O BAR, I/O) Space Enable in the command register (PCI 3.0, 6.2.2;
- * 82599 DS 9.3.3.3), through the platform's config space access. */
+/* Bus Master Enable plus Memory (and for an I/O BAR, I/O) Space Enable in the command register
+ * (PCI 3.0, 6.2.2; 82599 DS 9.3.3.3), through the platform's config space access. */
 int platform_enable_dma(const struct ixy_device *dev, bool io_bar);
 
 #endif

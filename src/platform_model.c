@@ -66,6 +66,30 @@ static void model_close(struct ixy_device *dev)
 	(void)dev;
 }
 
+/* Interrupts through the model's optional set_irq seam (include/ixy/hw.h). */
+static int model_irq_route(const struct ixy_device *dev, const int *eventfds, uint16_t count)
+{
+	if (!dev->hw->set_irq) {
+		ixy_error("%s: the device model raises no interrupts (no set_irq)", dev->name);
+		return -1;
+	}
+	for (uint16_t v = 0; v < count; v++) {
+		if (dev->hw->set_irq(dev->hw->ctx, v, eventfds[v]) < 0) {
+			while (v--)
+				dev->hw->set_irq(dev->hw->ctx, v, -1);
+			ixy_error("%s: the device model has no interrupt vector %u", dev->name, v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void model_irq_unroute(const struct ixy_device *dev, uint16_t count)
+{
+	for (uint16_t v = 0; v < count; v++)
+		dev->hw->set_irq(dev->hw->ctx, v, -1);
+}
+
 const struct platform_ops platform_model = {
     .name = "model",
     .config_read = model_config_read,
@@ -76,6 +100,8 @@ const struct platform_ops platform_model = {
     .io_write = model_io_write,
     .dma_map = model_dma_map,
     .close = model_close,
+    .irq_route = model_irq_route,
+    .irq_unroute = model_irq_unroute,
     .dma_max = DMA_MAX_SIZE,
     .dma_plain_memory = true,
 };

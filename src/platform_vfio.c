@@ -22,6 +22,7 @@
 #include "memory.h"
 #include "pci.h"
 #include "platform_vfio.h"
+#include "vfio_irq.h"
 
 #define VFIO_BAR_REGIONS 6
 #define IOVA_ALIGN HUGEPAGE_SIZE  /* every region starts on a 2 MiB IOVA: large IOMMU pages */
@@ -466,6 +467,20 @@ static void vfio_close(struct ixy_device *dev)
 	dev->dma_owner = NULL;
 }
 
+static int vfio_irq_route(const struct ixy_device *dev, const int *eventfds, uint16_t count)
+{
+	const struct vfio_ctx *ctx = dev->platform_ctx;
+	return vfio_irq_route_msix(ctx->container->sys->ioctl, ctx->device, eventfds, count, dev->name);
+}
+
+static void vfio_irq_unroute(const struct ixy_device *dev, uint16_t count)
+{
+	(void)count; /* MSI-X goes off as a whole */
+	const struct vfio_ctx *ctx = dev->platform_ctx;
+	if (vfio_irq_unroute_msix(ctx->container->sys->ioctl, ctx->device, dev->name) < 0)
+		ixy_warn("%s: %s", dev->name, ixy_last_error());
+}
+
 const struct platform_ops platform_vfio = {
     .name = "vfio",
     .config_read = vfio_config_read,
@@ -476,6 +491,8 @@ const struct platform_ops platform_vfio = {
     .io_write = vfio_io_write,
     .dma_map = vfio_dma_map,
     .close = vfio_close,
+    .irq_route = vfio_irq_route,
+    .irq_unroute = vfio_irq_unroute,
     .dma_max = VFIO_DMA_MAX,
 };
 

@@ -102,6 +102,8 @@ static const int allowed[] = {
     SYS_gettimeofday,
     SYS_nanosleep,
     SYS_clock_nanosleep,
+    SYS_poll, /* ixy_rx_wait(): the interrupt eventfds */
+    SYS_ppoll,
     SYS_sched_yield,
     SYS_rt_sigreturn,
     SYS_rt_sigprocmask,

@@ -206,8 +206,32 @@ static void virtio_close(struct ixy_device *dev)
 		         (unsigned)(v->tx.size - v->tx.free_count), TX_DRAIN_TIMEOUT_MS);
 	if (reset_device(dev, v->transport) < 0)
 		ixy_warn("%s: the virtio device did not confirm its reset", dev->name);
+	irq_detach(dev); /* after the reset: the device no longer signals */
 	free_driver(v);
 	dev->driver = NULL;
+}
+
+/* For ixy_rx_wait(): the device has used a buffer we have not consumed. */
+static bool virtio_rx_ready(struct ixy_device *dev, uint16_t queue)
+{
+	(void)queue;
+	struct virtio_dev *v = dev->driver;
+	return v->format->rx_ready(&v->rx);
+}
+
+/* The RX queue's used-buffer notifications reach MSI-X vector 0 only while a wait has them on. */
+static void virtio_irq_arm(struct ixy_device *dev, uint16_t queue)
+{
+	(void)queue;
+	struct virtio_dev *v = dev->driver;
+	v->format->notifications(&v->rx, true);
+}
+
+static void virtio_irq_disarm(struct ixy_device *dev, uint16_t queue)
+{
+	(void)queue;
+	struct virtio_dev *v = dev->driver;
+	v->format->notifications(&v->rx, false);
 }
 
 static const struct ixy_ctrl_ops virtio_ctrl = {
@@ -219,6 +243,9 @@ static const struct ixy_ctrl_ops virtio_ctrl = {
     .get_mac = virtio_get_mac,
     .set_mac = virtio_set_mac,
     .link_speed = virtio_link_speed,
+    .rx_ready = virtio_rx_ready,
+    .irq_arm = virtio_irq_arm,
+    .irq_disarm = virtio_irq_disarm,
 };
 
 /* ---- initialisation (3.1) ---- */
@@ -373,14 +400,26 @@ static int setup_queues(struct ixy_device *dev, struct virtio_dev *v)
 	} qs[3] = {{&v->rx, VIO_NET_QUEUE_RX, rx, rx_off},
 	           {&v->tx, VIO_NET_QUEUE_TX, tx, tx_off},
 	           {&v->ctrl, VIO_NET_QUEUE_CTRL, ctrl, ctrl_off}};
+	/* Interrupts (modern interface): the RX queue's notifications on MSI-X vector 0, routed to
+	 * an eventfd; the other queues and configuration changes raise none. */
+	bool modern = v->transport == &vio_modern_transport;
+	if (modern && irq_attach(dev, 1) < 0)
+		return -1;
 	for (int i = 0; i < (has_ctrl ? 3 : 2); i++) {
 		struct vio_queue *q = qs[i].q;
+		q->msix_vector = q == &v->rx && dev->irq_vectors ? 0 : VIO_MSI_NO_VECTOR;
 		q->index = qs[i].index;
 		q->size = qs[i].size;
 		q->mask = (uint16_t)(q->size - 1);
 		f->layout(q, (uint8_t *)v->mem.virt + qs[i].off, v->mem.bus + qs[i].off);
 		if (v->transport->queue_enable(dev, q) < 0)
 			return -1;
+	}
+	if (dev->irq_vectors && v->rx.msix_vector != 0) {
+		ixy_warn("%s: the device did not take MSI-X vector 0 for the RX queue (queue_msix_vector "
+		         "reads 0x%04x): ixy_rx_wait() sleeps and polls instead",
+		         dev->name, v->rx.msix_vector);
+		irq_detach(dev);
 	}
 	v->rx.bufs = calloc(rx, sizeof(*v->rx.bufs));
 	v->rx.rearm = calloc(rx, sizeof(*v->rx.rearm));
@@ -486,6 +525,7 @@ int virtio_init(struct ixy_device *dev)
 fail:
 	reset_device(dev, t); /* stop any DMA before the memory goes away */
 fail_unreset:
+	irq_detach(dev);
 	free_driver(v);
 	dev->driver = NULL;
 	dev->head.ops = NULL;

@@ -41,12 +41,14 @@ struct vio_queue {
 	volatile uint16_t *notify; /* modern interface on a real device: the queue's notify address */
 	uint32_t notify_off;       /* modern: its offset in the notification structure (4.1.4.4) */
 	uint16_t size;
-	uint16_t mask;      /* size - 1 (split sizes are powers of two) */
-	uint16_t index;     /* queue number, what a notify carries */
-	uint16_t avail_idx; /* split: our copy of avail->idx; packed: next slot to make available */
-	uint16_t used_last; /* split: next used entry to consume; packed: next slot to check */
-	uint16_t inflight;  /* packed: slots made available and not yet used */
-	uint32_t bad_idx;   /* split: the last impossible used index seen (counted once) */
+	uint16_t mask;        /* size - 1 (split sizes are powers of two) */
+	uint16_t index;       /* queue number, what a notify carries */
+	uint16_t msix_vector; /* modern: the MSI-X vector of its used-buffer notifications, as the
+	                       * device took it (VIO_MSI_NO_VECTOR: none) */
+	uint16_t avail_idx;   /* split: our copy of avail->idx; packed: next slot to make available */
+	uint16_t used_last;   /* split: next used entry to consume; packed: next slot to check */
+	uint16_t inflight;    /* packed: slots made available and not yet used */
+	uint32_t bad_idx;     /* split: the last impossible used index seen (counted once) */
 	uint16_t free_count;
 	uint16_t *free_ids;      /* TX: stack of ids not in use */
 	struct ixy_buf **bufs;   /* per id: the buffer while the device owns it, else NULL */
@@ -94,6 +96,10 @@ struct vio_ring_format {
 	                  const uint32_t *len, const bool *write, uint16_t n);
 	/* True once the device has returned the posted command; consumes it. */
 	bool (*ctrl_done)(struct vio_queue *q);
+	/* For ixy_rx_wait(): does the next used slot hold a buffer? (Nothing consumed.) */
+	bool (*rx_ready)(const struct vio_queue *q);
+	/* Used-buffer notifications of queue q on or off (split 2.6.7, packed 2.7.10). */
+	void (*notifications)(struct vio_queue *q, bool on);
 };
 
 extern const struct vio_ring_format vio_split_format;

@@ -175,7 +175,8 @@ static uint16_t modern_queue_max(struct ixy_device *dev, uint16_t index)
 	return (uint16_t)win_read(dev, common(dev), VIO_COMMON_Q_SIZE, 2);
 }
 
-/* 4.1.5.1.3: size, the three ring addresses, the notify address, then queue_enable. */
+/* 4.1.5.1.3: size, the three ring addresses, the notify address, the MSI-X vector, then
+ * queue_enable. */
 static int modern_queue_enable(struct ixy_device *dev, struct vio_queue *q)
 {
 	struct vio_modern *m = &((struct virtio_dev *)dev->driver)->modern;
@@ -198,6 +199,9 @@ static int modern_queue_enable(struct ixy_device *dev, struct vio_queue *q)
 	}
 	q->notify_off = (uint32_t)off;
 	q->notify = dev->hw ? NULL : (volatile uint16_t *)(m->notify.ptr + off);
+	/* The vector: the device reads back NO_VECTOR if it could not map it (4.1.5.1.2). */
+	win_write(dev, c, VIO_COMMON_Q_MSIX, 2, q->msix_vector);
+	q->msix_vector = (uint16_t)win_read(dev, c, VIO_COMMON_Q_MSIX, 2);
 	win_write(dev, c, VIO_COMMON_Q_ENABLE, 2, 1);
 	return 0;
 }

@@ -55,18 +55,21 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "virtio structures are
 #define VIO_PCI_BARS 6 /* BAR 0..5; other values are reserved (4.1.4) */
 
 /* Common configuration structure (4.1.4.3), byte offsets; each field accessed at its own width. */
-#define VIO_COMMON_DFSELECT 0x00 /* le32 device_feature_select */
-#define VIO_COMMON_DF 0x04       /* le32 device_feature (R) */
-#define VIO_COMMON_GFSELECT 0x08 /* le32 driver_feature_select */
-#define VIO_COMMON_GF 0x0c       /* le32 driver_feature */
-#define VIO_COMMON_NUMQ 0x12     /* le16 num_queues (R) */
-#define VIO_COMMON_STATUS 0x14   /* u8 device_status */
-#define VIO_COMMON_CFGGEN 0x15   /* u8 config_generation (R) */
-#define VIO_COMMON_Q_SELECT 0x16 /* le16 queue_select */
-#define VIO_COMMON_Q_SIZE 0x18   /* le16 queue_size: the maximum on reset, the driver may lower it */
-#define VIO_COMMON_Q_ENABLE 0x1c /* le16 queue_enable */
-#define VIO_COMMON_Q_NOFF 0x1e   /* le16 queue_notify_off (R) */
-#define VIO_COMMON_Q_DESCLO 0x20 /* le64 queue_desc, written as two 32-bit halves (4.1.3.1) */
+#define VIO_COMMON_DFSELECT 0x00    /* le32 device_feature_select */
+#define VIO_COMMON_DF 0x04          /* le32 device_feature (R) */
+#define VIO_COMMON_GFSELECT 0x08    /* le32 driver_feature_select */
+#define VIO_COMMON_GF 0x0c          /* le32 driver_feature */
+#define VIO_COMMON_MSIX_CONFIG 0x10 /* le16 config_msix_vector */
+#define VIO_COMMON_NUMQ 0x12        /* le16 num_queues (R) */
+#define VIO_COMMON_STATUS 0x14      /* u8 device_status */
+#define VIO_COMMON_CFGGEN 0x15      /* u8 config_generation (R) */
+#define VIO_COMMON_Q_SELECT 0x16    /* le16 queue_select */
+#define VIO_COMMON_Q_SIZE 0x18      /* le16 queue_size: the maximum on reset, the driver may lower it */
+#define VIO_COMMON_Q_MSIX 0x1a      /* le16 queue_msix_vector */
+#define VIO_MSI_NO_VECTOR 0xffffu   /* no vector, or the device refused the mapping (4.1.5.1.2) */
+#define VIO_COMMON_Q_ENABLE 0x1c    /* le16 queue_enable */
+#define VIO_COMMON_Q_NOFF 0x1e      /* le16 queue_notify_off (R) */
+#define VIO_COMMON_Q_DESCLO 0x20    /* le64 queue_desc, written as two 32-bit halves (4.1.3.1) */
 #define VIO_COMMON_Q_DESCHI 0x24
 #define VIO_COMMON_Q_AVAILLO 0x28 /* le64 queue_driver (split: available ring; packed: driver event) */
 #define VIO_COMMON_Q_AVAILHI 0x2c
@@ -141,6 +144,7 @@ struct vio_packed_event {
 	uint16_t desc;
 	uint16_t flags;
 };
+#define VIO_PACKED_EVENT_ENABLE 0u  /* a notification for every used buffer (2.7.14) */
 #define VIO_PACKED_EVENT_DISABLE 1u /* "no notifications, please" (2.7.14) */
 
 /* Split queue layout in contiguous memory, as the legacy interface requires (2.6.2) and any

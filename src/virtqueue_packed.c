@@ -193,6 +193,22 @@ static bool packed_ctrl_done(struct vio_queue *q)
 	return packed_take_used(q, q->inflight ? q->inflight : 1, &id, &len);
 }
 
+static bool packed_rx_ready(const struct vio_queue *q)
+{
+	uint16_t flags = __atomic_load_n(&q->ring[q->used_last].flags, __ATOMIC_ACQUIRE);
+	return q->inflight && (flags & AVAIL_USED) == q->used_flags;
+}
+
+/* The driver event suppression structure: enabled only while the driver waits (2.7.10). The
+ * fence orders the flag store before the caller's next look at the ring. */
+static void packed_notifications(struct vio_queue *q, bool on)
+{
+	__atomic_store_n(&q->driver_event->flags,
+	                 (uint16_t)(on ? VIO_PACKED_EVENT_ENABLE : VIO_PACKED_EVENT_DISABLE),
+	                 __ATOMIC_RELAXED);
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
 const struct vio_ring_format vio_packed_format = {
     .name = "packed",
     .ops = {.rx_batch = packed_rx_batch, .tx_batch = packed_tx_batch},
@@ -203,4 +219,6 @@ const struct vio_ring_format vio_packed_format = {
     .tx_reclaim = packed_tx_reclaim,
     .ctrl_post = packed_ctrl_post,
     .ctrl_done = packed_ctrl_done,
+    .rx_ready = packed_rx_ready,
+    .notifications = packed_notifications,
 };

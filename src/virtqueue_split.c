@@ -184,6 +184,19 @@ static bool split_ctrl_done(struct vio_queue *q)
 	return true;
 }
 
+static bool split_rx_ready(const struct vio_queue *q)
+{
+	return __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE) != q->used_last;
+}
+
+/* VIO_AVAIL_F_NO_INTERRUPT off only while the driver waits (2.6.7). The fence orders the flag
+ * store before the caller's next look at the used ring, so a buffer used meanwhile is seen. */
+static void split_notifications(struct vio_queue *q, bool on)
+{
+	__atomic_store_n(&q->avail->flags, (uint16_t)(on ? 0 : VIO_AVAIL_F_NO_INTERRUPT), __ATOMIC_RELAXED);
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
 const struct vio_ring_format vio_split_format = {
     .name = "split",
     .ops = {.rx_batch = split_rx_batch, .tx_batch = split_tx_batch},
@@ -194,4 +207,6 @@ const struct vio_ring_format vio_split_format = {
     .tx_reclaim = split_tx_reclaim,
     .ctrl_post = split_ctrl_post,
     .ctrl_done = split_ctrl_done,
+    .rx_ready = split_rx_ready,
+    .notifications = split_notifications,
 };

@@ -32,6 +32,11 @@ struct ixy_hw_ops {
 	int (*config_read)(void *ctx, uint32_t off, void *buf, uint32_t len);
 	uint32_t (*bar_read)(void *ctx, uint8_t bar, uint32_t off, uint8_t width);
 	void (*bar_write)(void *ctx, uint8_t bar, uint32_t off, uint8_t width, uint32_t value);
+	/* Optional (NULL: the device raises no interrupts). Routes MSI-X vector `vector` to `eventfd`:
+	 * each interrupt message adds 1 to it (as VFIO_DEVICE_SET_IRQS with ACTION_TRIGGER does for a
+	 * real device); -1 detaches. The library owns the eventfd and detaches it before closing it.
+	 * Returns 0, or -1 if the device has no such vector. */
+	int (*set_irq)(void *ctx, uint16_t vector, int eventfd);
 };
 
 #ifdef __cplusplus

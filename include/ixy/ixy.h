@@ -14,6 +14,8 @@
  * - Statistics: ixy_read_stats() and ixy_read_queue_stats() may be called from any thread while
  *   other threads run the datapath, which takes no lock for them; the hardware counters are
  *   clear-on-read, so the statistics calls are made from one thread at a time.
+ * - Waits (ixy_rx_wait, ixy_rx_wait_any, ixy_adaptive_after_rx) are made by the thread that owns
+ *   the RX queues waited on; an ixy_adaptive state belongs to one thread.
  * - Control calls (ixy_tx_flush, ixy_set_promiscuous, ixy_set_mac, ixy_get_mac, ixy_link_speed,
  *   ixy_wait_for_link): one thread at a time, like the statistics calls (serialise them
  *   yourself). ixy_tx_flush() reclaims on every TX queue: call it only while no thread owns one.
@@ -47,20 +49,23 @@ enum ixy_platform {
 
 /* Options for ixy_open(). Zero-initialise, then set what you need; zero means "default". */
 struct ixy_options {
-	uint16_t rx_queues;       /* default 1; ixgbe: 1..16, spread by RSS; virtio: 1 */
-	uint16_t tx_queues;       /* default 1 */
-	uint16_t rx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
-	uint16_t tx_ring_size;    /* descriptors, multiple of 8, 8..4096; default 512 */
-	uint32_t link_timeout_ms; /* wait for link at init; default 10000; link down is not an error */
-	bool promiscuous;         /* receive every frame (FCTRL.UPE|MPE) */
-	bool force;               /* take the device even if its kernel interface is up */
-	bool rx_pool_shared;      /* RX buffers may be freed by any thread (pipelines; ixy/mempool.h) */
-	const char *sysfs_root;   /* default "/sys"; a fake tree (tests) brings its own VFIO nodes in
-	                           * <sysfs_root>/dev/vfio, never the host's /dev/vfio */
-	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
+	uint16_t rx_queues;         /* default 1; ixgbe: 1..16, spread by RSS; virtio: 1 */
+	uint16_t tx_queues;         /* default 1 */
+	uint16_t rx_ring_size;      /* descriptors, multiple of 8, 8..4096; default 512 */
+	uint16_t tx_ring_size;      /* descriptors, multiple of 8, 8..4096; default 512 */
+	uint32_t link_timeout_ms;   /* wait for link at init; default 10000; link down is not an error */
+	bool promiscuous;           /* receive every frame (FCTRL.UPE|MPE) */
+	bool force;                 /* take the device even if its kernel interface is up */
+	bool rx_pool_shared;        /* RX buffers may be freed by any thread (pipelines; ixy/mempool.h) */
+	const char *sysfs_root;     /* default "/sys"; a fake tree (tests) brings its own VFIO nodes in
+	                             * <sysfs_root>/dev/vfio, never the host's /dev/vfio */
+	const char *hugetlbfs;      /* default $IXY_HUGETLBFS, else "/mnt/huge" */
 	enum ixy_platform platform; /* default IXY_PLATFORM_AUTO */
-	const char *virtio_ring;  /* virtio: "split" or "packed" virtqueues (packed only if the
-	                           * device offers them); default $IXY_VIRTIO_RING, else "split" */
+	const char *virtio_ring;    /* virtio: "split" or "packed" virtqueues (packed only if the
+	                             * device offers them); default $IXY_VIRTIO_RING, else "split" */
+	/* Interrupt moderation (ixgbe EITR): at least this many microseconds between two interrupts
+	 * of a queue, an even number from 2 to 1022; default 10 (at most 100000 wake-ups/s). */
+	uint16_t irq_throttle_us;
 };
 
 struct ixy_stats {
@@ -150,6 +155,68 @@ const char *ixy_driver_name(const struct ixy_device *dev);
 const char *ixy_device_name(const struct ixy_device *dev);
 uint16_t ixy_rx_queue_count(const struct ixy_device *dev);
 uint16_t ixy_tx_queue_count(const struct ixy_device *dev);
+
+/* ---- Waiting for frames instead of spinning ----
+ * An RX queue's interrupt (82599: MSI-X vector q for RX queue q, DS 7.3) stays masked while the
+ * app polls, so polling costs nothing extra and ixy_rx_batch() is unchanged. Only a wait unmasks
+ * it, and the interrupt masks itself again when it fires (EIAM auto-mask).
+ * virtio (modern interface): the RX queue's used-buffer notifications on MSI-X vector 0, enabled
+ * only during a wait (virtio 1.1 2.6.7, 2.7.10, 4.1.5.1.2).
+ * Where interrupts are available: a NIC opened through VFIO (VFIO_DEVICE_SET_IRQS routes the
+ * vectors to eventfds), and device models behind the hw seam's set_irq (the virtual 82599,
+ * "sim:"). Through sysfs, on legacy virtio, or when the platform refuses the vectors, the waits
+ * sleep 100 us between looks at the ring (about 10000 wake-ups/s instead of a spinning core).
+ * Cost of a wait, when frames already wait: one descriptor read per queue, no system call.
+ * Otherwise, per queue: 3 register writes (clear the old cause, unmask; mask after), one read()
+ * of its eventfd, plus one poll() for all queues; the wake-up after a frame arrives takes a
+ * system call and a scheduler switch (microseconds; bounded below by irq_throttle_us only for a
+ * second interrupt within that interval). */
+
+/* One RX queue of a device, for the waiting calls. */
+struct ixy_rx_queue_ref {
+	struct ixy_device *dev;
+	uint16_t queue;
+};
+
+/* Waits until RX queue `queue` holds a frame or timeout_ms passes. Returns 1 (call
+ * ixy_rx_batch()), 0 (timed out, or a signal arrived) or -1 (queue out of range; see
+ * ixy_last_error()). Not for one queue from two threads at once. */
+int ixy_rx_wait(struct ixy_device *dev, uint16_t queue, uint32_t timeout_ms);
+/* The same for several queues of one or more devices: returns how many hold frames (0: timeout
+ * or signal), or -1 for an invalid entry. */
+int ixy_rx_wait_any(const struct ixy_rx_queue_ref *queues, unsigned n, uint32_t timeout_ms);
+
+/* Adaptive mode: polls while frames come fast, waits for interrupts while they come slowly. The
+ * rate is measured over windows of window_us; below sleep_below_pps the loop starts waiting when
+ * its queues run empty, above poll_above_pps it polls again without waiting. Between the two the
+ * mode stays as it is (hysteresis: no flapping around one threshold). No frame is lost by a switch:
+ * the mode only decides whether an empty loop iteration sleeps; frames wait in the ring meanwhile.
+ * Cost in polling mode: one clock read (vDSO, about 20 ns) per loop iteration that received nothing
+ * and one per 1024 iterations; nothing per frame. Zero fields take the defaults. */
+struct ixy_adaptive_params {
+	uint32_t sleep_below_pps; /* default 10000 */
+	uint32_t poll_above_pps;  /* default 50000; must be greater than sleep_below_pps */
+	uint32_t window_us;       /* default 10000 (10 ms) */
+	uint32_t max_wait_ms;     /* longest single wait, so the loop can check its own exit flag;
+	                             default 100 */
+};
+struct ixy_adaptive_stats {
+	bool polling;     /* the current mode */
+	uint64_t to_poll; /* switches from waiting to polling */
+	uint64_t to_wait; /* switches from polling to waiting */
+	uint64_t waits;   /* waits that slept */
+	uint64_t wakeups; /* waits that ended because frames arrived */
+};
+struct ixy_adaptive;
+/* Starts in polling mode. NULL on bad parameters or no memory (ixy_last_error() says which). The
+ * queue list is copied. */
+struct ixy_adaptive *ixy_adaptive_new(const struct ixy_rx_queue_ref *queues, unsigned n,
+                                      const struct ixy_adaptive_params *params);
+/* Call once per loop iteration with the frames it received (over all queues). In waiting mode,
+ * an iteration that received nothing waits up to max_wait_ms for any of the queues. */
+void ixy_adaptive_after_rx(struct ixy_adaptive *a, uint32_t received);
+void ixy_adaptive_get_stats(const struct ixy_adaptive *a, struct ixy_adaptive_stats *stats);
+void ixy_adaptive_free(struct ixy_adaptive *a);
 
 /* ---- hardware timestamps and rate limits (ixgbe; the other drivers return -1 / false) ---- */
 

@@ -9,6 +9,8 @@
  *     null              no wire
  *     rx-pcap=FILE      frames arriving on the wire are read from FILE, once, losslessly (frames
  *                       of 14 to 59 bytes arrive padded to 60 bytes, as the sender pads them)
+ *     rx-pcap-delay=MS  the rx-pcap frames start MS milliseconds (0..3600000) after the port
+ *                       opens: a later burst, for instance after an idle app went to sleep
  *     tx-pcap=FILE      frames the port sends are written to FILE (pcap, us timestamps)
  *     rate=unlimited    no pacing: the port moves frames as fast as the CPU allows
  *     rate=MBIT         pace the wire to MBIT Mbit/s (1..10000; default 10000)

@@ -24,7 +24,8 @@ for i in range(3000):
 inp, out = os.path.join(tmp, "in.pcap"), os.path.join(tmp, "out.pcap")
 pcaplib.write(inp, frames)
 
-cmd = [os.path.join(bindir, "ixy-fwd"), f"sim:0,rx-pcap={inp}", f"sim:1,null,tx-pcap={out}", "--seconds", "3"]
+mode = sys.argv[2:]  # [] (adaptive, the default) or ["--poll"]
+cmd = [os.path.join(bindir, "ixy-fwd"), f"sim:0,rx-pcap={inp}", f"sim:1,null,tx-pcap={out}", "--seconds", "3"] + mode
 res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 print(res.stdout)
 print(res.stderr, file=sys.stderr)
@@ -42,4 +43,4 @@ assert int(p0["rx_bytes"]) == sum(map(len, frames)), p0
 assert int(p1["tx_packets"]) == len(frames), p1
 assert int(p1["tx_bytes"]) == sum(map(len, frames)), p1
 assert int(p0["rx_dropped"]) == 0 and int(p1["rx_packets"]) == 0
-print(f"fwd pcap: ok, {len(frames)} frames identical, counters match")
+print(f"fwd pcap {mode}: ok, {len(frames)} frames identical, counters match")

@@ -85,10 +85,10 @@ int main(void)
 	/* Violations: a factor below 1 (faster than the link), a queue that does not exist. */
 	W(&e, RTTDQSEL, 0);
 	W(&e, RTTBCNRC, RS_ENA | 0x2000u);
-	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V29_RATE_FACTOR) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V33_RATE_FACTOR) == 1);
 	CHECK(ixgbe_model_count_matching(e.m, "rate factor below 1") == 1);
 	W(&e, RTTDQSEL, 128);
-	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V28_RTTDQSEL_QUEUE) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V32_RTTDQSEL_QUEUE) == 1);
 	CHECK(ixgbe_model_count_matching(e.m, "names no Tx queue") == 1);
 	CHECK(ixgbe_model_violations(e.m) == 2);
 	env_close(&e);

@@ -1,4 +1,4 @@
-/* The model's IEEE 1588 time-sync unit (DS 7.9), rule by rule (T1-T6, V27 in
+/* The model's IEEE 1588 time-sync unit (DS 7.9), rule by rule (T1-T6, V31 in
  * sim/ixgbe_timesync.c), and the cable delay measured back with the unit's stamps. Step mode:
  * the model time moves only with ixgbe_model_advance() and the frames, so every value is exact. */
 #include "model_util.h"
@@ -210,9 +210,9 @@ static void stamp_rules(void)
 	while (ixgbe_model_captured(e.m, cap, sizeof(cap)))
 		;
 	expect_clean(&e);
-	/* V27: a reserved type. */
+	/* V31: a reserved type. */
 	W(&e, TSYNCRXCTL, EN | 3u << 1);
-	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V27_TSYNC_RX_TYPE) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V31_TSYNC_RX_TYPE) == 1);
 	CHECK(ixgbe_model_count_matching(e.m, "is reserved") == 1);
 	env_close(&e);
 }

@@ -65,8 +65,9 @@ totals() {
 
 # Once ixy-fwd forwards between 00:04.0 and 00:05.0 (its first rate line), the host injects
 # FWD_COUNT0 frames into 00:04.0 and FWD_COUNT1 into 00:05.0 at once, each with a bounded number
-# in flight, receives them from the other NIC, then tells the guest (fd 3, its console) to stop.
-# Needs host_tool, the ports L0 S0 L1 S1, MAC0 MAC1 and qemu_pid.
+# in flight, receives them from the other NIC, runs COMMAND if given, then tells the guest (fd 3,
+# its console) to stop: guest_fwd_exchange [COMMAND]. Needs host_tool, the ports L0 S0 L1 S1,
+# MAC0 MAC1 and qemu_pid.
 guest_fwd_exchange() {
 	for _ in $(seq $((QEMU_TIMEOUT * 10))); do
 		grep -q '^\[0000:00:04.0\] RX' "$work/console.log" && break
@@ -83,18 +84,21 @@ guest_fwd_exchange() {
 	ex1=$?
 	wait $ex0
 	ex0=$?
+	[ $# = 0 ] || "$@"
 	echo stop >&3
 	[ $ex0 = 0 ] || fail "frames injected into 00:04.0 did not all come back out of 00:05.0"
 	[ $ex1 = 0 ] || fail "frames injected into 00:05.0 did not all come back out of 00:04.0"
 }
 
 # After guest_fwd_exchange: the frames came out byte for byte in order, and each port's totals
-# are the host's counts. Sets c0 b0 (into 00:04.0) and c1 b1 (into 00:05.0).
+# are the host's counts, plus FRAMES and BYTES more into 00:04.0 if given (sent by other means):
+# expect_fwd_totals [FRAMES BYTES]. Sets c0 b0 (into 00:04.0) and c1 b1 (into 00:05.0).
 expect_fwd_totals() {
 	"$host_tool" pcap-cmp "$work/inject0.pcap" "$work/sink1.pcap" || fail "frames injected into 00:04.0 did not come out of 00:05.0 unchanged"
 	"$host_tool" pcap-cmp "$work/inject1.pcap" "$work/sink0.pcap" || fail "frames injected into 00:05.0 did not come out of 00:04.0 unchanged"
 	read -r c0 b0 <<<"$("$host_tool" pcap-count "$work/inject0.pcap")"
 	read -r c1 b1 <<<"$("$host_tool" pcap-count "$work/inject1.pcap")"
+	c0=$((c0 + ${1:-0})) b0=$((b0 + ${2:-0}))
 	local rx rxb tx txb drop
 	read -r rx rxb tx txb drop <<<"$(totals 0000:00:04.0)"
 	expect_eq "00:04.0 rx_packets rx_bytes tx_packets tx_bytes rx_dropped" "${rx:-} ${rxb:-} ${tx:-} ${txb:-} ${drop:-}" "$c0 $b0 $c1 $b1 0"

@@ -10,6 +10,10 @@
  *                                            like inject into TO_PORT, while receiving on FROM_PORT
  *                                            what the guest forwards, with at most WINDOW frames in
  *                                            flight (flow control: loss-free however slow the guest)
+ *   host_tool ping TO_PORT FROM_PORT COUNT GAP_MS DSTMAC
+ *                                            one frame at a time into TO_PORT, timed until the guest
+ *                                            forwards it out of FROM_PORT; GAP_MS between frames;
+ *                                            prints the round trips' p50/p99/max (a benchmark)
  *   host_tool pcap-count FILE                print the number of frames and their total bytes
  *   host_tool pcap-cmp A B                   exit 0 if both hold the same frames in the same order
  *   host_tool pktgen-check FILE N SIZE       exit 0 if FILE holds exactly N valid ixy-pktgen UDP
@@ -298,6 +302,65 @@ static int cmd_exchange(uint16_t to_port, uint16_t from_port, uint32_t count, co
 	return got == count ? 0 : 1;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static int cmd_ping(uint16_t to_port, uint16_t from_port, uint32_t count, uint32_t gap_ms, const char *mac_s)
+{
+	uint8_t dst[6];
+	if (parse_mac(mac_s, dst) < 0 || count == 0) {
+		fprintf(stderr, "host_tool: bad MAC %s or count 0\n", mac_s);
+		return 2;
+	}
+	int out = udp_socket(0), in = udp_socket(from_port);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(to_port)};
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	uint64_t *rtt = calloc(count, sizeof(*rtt));
+	static uint8_t frame[60], buf[MAX_FRAME];
+	uint32_t rnd = 7, back = 0;
+	for (uint32_t seq = 0; seq < count && !stop; seq++) {
+		build_frame(frame, sizeof(frame), dst, seq, &rnd);
+		uint64_t t0 = now_us();
+		if (sendto(out, frame, sizeof(frame), 0, (struct sockaddr *)&to, sizeof(to)) !=
+		    sizeof(frame)) {
+			fprintf(stderr, "host_tool: sendto port %u: %s\n", to_port, strerror(errno));
+			return 1;
+		}
+		/* Its own frame back (a late one from before is skipped), within a second. */
+		while (now_us() - t0 < 1000000u) {
+			struct pollfd p = {.fd = in, .events = POLLIN};
+			if (poll(&p, 1, 10) <= 0)
+				continue;
+			ssize_t n = recv(in, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n == (ssize_t)sizeof(frame) && !memcmp(buf, frame, sizeof(frame))) {
+				rtt[back++] = now_us() - t0;
+				break;
+			}
+		}
+		struct timespec gap = {gap_ms / 1000, (long)(gap_ms % 1000) * 1000000};
+		nanosleep(&gap, NULL);
+	}
+	qsort(rtt, back, sizeof(*rtt), cmp_u64);
+	if (back)
+		printf("round trip over %u of %u frames: p50 %llu us, p99 %llu us, max %llu us\n", back,
+		       count, (unsigned long long)rtt[back / 2], (unsigned long long)rtt[(back * 99) / 100],
+		       (unsigned long long)rtt[back - 1]);
+	else
+		printf("round trip: none of %u frames came back\n", count);
+	free(rtt);
+	return back == count ? 0 : 1;
+}
+
 static int cmd_pcap_cmp(const char *a, const char *b)
 {
 	struct pcap_frames pa, pb;
@@ -375,6 +438,10 @@ int main(int argc, char **argv)
 		pcap_frames_free(&p);
 		return 0;
 	}
+	if (argc == 7 && !strcmp(argv[1], "ping"))
+		return cmd_ping((uint16_t)atoi(argv[2]), (uint16_t)atoi(argv[3]),
+		                (uint32_t)strtoul(argv[4], NULL, 0), (uint32_t)strtoul(argv[5], NULL, 0),
+		                argv[6]);
 	if (argc == 4 && !strcmp(argv[1], "pcap-cmp"))
 		return cmd_pcap_cmp(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "pktgen-check"))

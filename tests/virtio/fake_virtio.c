@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BAR 4
 #define COMMON_OFF 0x0000
@@ -30,6 +31,8 @@
 #define D_WRITE 2u
 #define P_AVAIL (1u << 7)
 #define P_USED (1u << 15)
+
+#define NO_VECTOR 0xffffu
 
 struct split_desc {
 	uint64_t addr;
@@ -58,6 +61,7 @@ struct fq {
 	uint32_t held;                 /* buffers taken from avail, not yet returned */
 	struct debt debts[MAX_DEBT];
 	uint32_t ndebts;
+	uint16_t vector; /* queue_msix_vector (4.1.4.3) */
 };
 
 struct fake_virtio {
@@ -80,6 +84,11 @@ struct fake_virtio {
 	int nregions;
 	uint64_t next_bus; /* where the next mapping goes in bus address space (an IOMMU's IOVAs) */
 	enum fake_corruption corrupt;
+	/* MSI-X (4.1.5.1.2): the configuration vector, an eventfd per table entry, messages sent. */
+	uint16_t config_vector;
+	int irq_fd[FAKE_MSIX_VECTORS];
+	uint32_t interrupts;
+	bool refuse_vectors;
 	enum fake_break broken;
 	uint32_t violations;
 	uint32_t rnd;
@@ -139,12 +148,14 @@ static void reset(struct fake_virtio *f)
 {
 	f->status = 0;
 	f->driver_features = 0;
+	f->config_vector = NO_VECTOR;
 	for (int i = 0; i < NUM_QUEUES; i++) {
 		uint16_t max = f->q[i].max;
 		memset(&f->q[i], 0, sizeof(f->q[i]));
 		f->q[i].max = max;
 		f->q[i].size = max;
 		f->q[i].avail_wrap = f->q[i].used_wrap = true;
+		f->q[i].vector = NO_VECTOR;
 	}
 }
 
@@ -327,6 +338,20 @@ static void pay_debts(struct fake_virtio *f, struct fq *q)
 	}
 }
 
+/* A used-buffer notification (2.6.7, 2.7.10; without VIRTIO_F_EVENT_IDX): sent unless the driver
+ * suppressed it, as an MSI-X message on the queue's vector (4.1.5.1.2) to its eventfd. */
+static void notify_driver(struct fake_virtio *f, struct fq *q)
+{
+	uint16_t *flags = dma(f, q->driver + (packed(f) ? 2 : 0), 2);
+	bool off = flags && __atomic_load_n(flags, __ATOMIC_ACQUIRE) == 1; /* NO_INTERRUPT / DISABLE */
+	if (off || q->vector == NO_VECTOR)
+		return;
+	f->interrupts++;
+	uint64_t one = 1;
+	if (f->irq_fd[q->vector] >= 0 && write(f->irq_fd[q->vector], &one, sizeof(one)) < 0)
+		violation(f, "the interrupt eventfd could not be written");
+}
+
 bool fake_virtio_rx(struct fake_virtio *f, const uint8_t *frame, uint32_t len)
 {
 	struct fq *q = &f->q[0];
@@ -348,6 +373,7 @@ bool fake_virtio_rx(struct fake_virtio *f, const uint8_t *frame, uint32_t len)
 	memcpy(p + f->hdr_len, frame, len);
 	put_used(f, q, id, f->hdr_len + len, n, true);
 	f->corrupt = FAKE_OK;
+	notify_driver(f, q);
 	return true;
 }
 
@@ -437,7 +463,7 @@ static uint32_t common_read(struct fake_virtio *f, uint32_t off, uint8_t width)
 		       : f->gfsel == 1 ? (uint32_t)(f->driver_features >> 32)
 		                       : 0;
 	case 0x10:
-		return 0xffff;
+		return f->config_vector;
 	case 0x12:
 		return NUM_QUEUES;
 	case 0x14:
@@ -449,7 +475,7 @@ static uint32_t common_read(struct fake_virtio *f, uint32_t off, uint8_t width)
 	case 0x18:
 		return sel_ok ? q->size : 0;
 	case 0x1a:
-		return 0xffff;
+		return sel_ok ? q->vector : NO_VECTOR;
 	case 0x1c:
 		return sel_ok ? q->enabled : 0;
 	case 0x1e:
@@ -511,6 +537,16 @@ static void common_write(struct fake_virtio *f, uint32_t off, uint8_t width, uin
 		else
 			q->size = (uint16_t)value;
 		break;
+	case 0x10:
+	case 0x1a: {
+		/* A table entry that exists is mapped; anything else reads back NO_VECTOR (4.1.5.1.2). */
+		uint16_t v = value < FAKE_MSIX_VECTORS && !f->refuse_vectors ? (uint16_t)value : NO_VECTOR;
+		if (off == 0x10)
+			f->config_vector = v;
+		else
+			q->vector = v;
+		break;
+	}
 	case 0x1c:
 		q->enabled = (uint16_t)value;
 		break;
@@ -671,6 +707,8 @@ struct fake_virtio *fake_virtio_new(uint16_t qmax, enum fake_interface kind, str
 	    (f->legacy ? F_ANY_LAYOUT : F_VERSION_1 | F_ACCESS_PLATFORM | (packed_ring ? F_RING_PACKED : 0));
 	for (int i = 0; i < NUM_QUEUES; i++)
 		f->q[i].max = qmax;
+	for (unsigned i = 0; i < FAKE_MSIX_VECTORS; i++)
+		f->irq_fd[i] = -1;
 	reset(f);
 	/* Config space (4.1.2, 4.1.4): ids, class, the capability list with the four structures. */
 	uint8_t *c = f->cfg;
@@ -696,6 +734,15 @@ void fake_virtio_free(struct fake_virtio *f)
 	free(f);
 }
 
+static int fv_set_irq(void *ctx, uint16_t vector, int eventfd)
+{
+	struct fake_virtio *f = ctx;
+	if (vector >= FAKE_MSIX_VECTORS)
+		return -1;
+	f->irq_fd[vector] = eventfd;
+	return 0;
+}
+
 void fake_virtio_hw_ops(struct fake_virtio *f, struct ixy_hw_ops *ops, const char *name)
 {
 	*ops = (struct ixy_hw_ops){.ctx = f,
@@ -705,7 +752,8 @@ void fake_virtio_hw_ops(struct fake_virtio *f, struct ixy_hw_ops *ops, const cha
 	                           .dma_map = fv_dma_map,
 	                           .config_read = fv_config_read,
 	                           .bar_read = fv_bar_read,
-	                           .bar_write = fv_bar_write};
+	                           .bar_write = fv_bar_write,
+	                           .set_irq = f->legacy ? NULL : fv_set_irq};
 }
 
 void fake_virtio_corrupt(struct fake_virtio *f, enum fake_corruption c)
@@ -747,4 +795,19 @@ uint32_t fake_virtio_violations(const struct fake_virtio *f)
 uint32_t fake_virtio_rx_held(const struct fake_virtio *f)
 {
 	return f->q[0].held;
+}
+
+uint32_t fake_virtio_interrupts(const struct fake_virtio *f)
+{
+	return f->interrupts;
+}
+
+uint16_t fake_virtio_queue_vector(const struct fake_virtio *f, unsigned queue)
+{
+	return queue < NUM_QUEUES ? f->q[queue].vector : NO_VECTOR;
+}
+
+void fake_virtio_refuse_vectors(struct fake_virtio *f, bool refuse)
+{
+	f->refuse_vectors = refuse;
 }

@@ -70,6 +70,13 @@ uint64_t fake_virtio_driver_features(const struct fake_virtio *f);
 uint16_t fake_virtio_queue_size(const struct fake_virtio *f, unsigned q);
 /* Protocol violations by the driver the device saw (bad addresses, bad ids in avail): 0 is good. */
 uint32_t fake_virtio_violations(const struct fake_virtio *f);
+/* MSI-X: the table has FAKE_MSIX_VECTORS entries (modern only, routed through the set_irq seam).
+ * Used-buffer notifications of the RX queue sent so far (2.6.7, 2.7.10), and queue q's vector
+ * as the driver mapped it (0xffff: none). With refuse set, every mapping reads back NO_VECTOR. */
+#define FAKE_MSIX_VECTORS 4u
+uint32_t fake_virtio_interrupts(const struct fake_virtio *f);
+uint16_t fake_virtio_queue_vector(const struct fake_virtio *f, unsigned queue);
+void fake_virtio_refuse_vectors(struct fake_virtio *f, bool refuse);
 /* Buffers the device currently holds (made available, not yet returned). */
 uint32_t fake_virtio_rx_held(const struct fake_virtio *f);
 
