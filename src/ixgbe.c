@@ -19,15 +19,20 @@
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
+#define ETH_HEADER_LEN 14u  /* the shortest frame the datapath takes or hands out */
+#define TX_MAX_FRAME 16383u /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
+#define RX_IDLE_CHECK 1024u /* empty RX calls between two checks for a NIC out of step (rx_resync) */
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
 	struct ixy_mempool *pool;
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t next;          /* next descriptor to check for DD */
-	bool discard;           /* inside a multi-descriptor frame being dropped */
-	struct ixy_buf *bufs[]; /* buffer behind each descriptor: write-back overwrites its address */
+	uint16_t next; /* next descriptor to check; the NIC owns next .. next+size-2 (RDT = next-1) */
+	uint16_t idle; /* calls in a row that found nothing to take (see rx_resync) */
+	bool discard;  /* inside a multi-descriptor frame being dropped */
+	_Atomic uint64_t errors; /* write-backs refused: ixy_stats.rx_errors */
+	struct ixy_buf *bufs[];  /* buffer behind each descriptor: write-back overwrites its address */
 };
 
 struct tx_queue {
@@ -39,6 +44,7 @@ struct tx_queue {
 	uint16_t rs_head; /* queue of descriptors carrying RS, one per batch */
 	uint16_t rs_tail;
 	uint16_t *rs_idx;
+	_Atomic uint64_t errors; /* frames refused for their length: ixy_stats.tx_errors */
 	struct ixy_buf *bufs[];
 };
 
@@ -70,25 +76,78 @@ static inline uint16_t ring_next(uint16_t i, uint16_t size)
 
 /* ---- datapath ---- */
 
+/* Counts a write-back or a frame the datapath refused; off the fast path. */
+static void count_error(_Atomic uint64_t *counter)
+{
+	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+}
+
+/* Back to read format with the descriptor's own buffer (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+static inline void rx_rearm(volatile union ixgbe_rx_desc *desc, const struct ixy_buf *buf)
+{
+	desc->read.pkt_addr = buf->bus_addr;
+	desc->read.hdr_addr = 0;
+}
+
 /* Drops the rest of a frame spread over several descriptors, up to its EOP: only frames over
  * 2 KB span descriptors, and the MAC drops those without jumbo frames (DS 7.1.6.2). Each
- * descriptor is re-armed with its own buffer. Returns the next descriptor to check; q->discard
- * stays set while the chain's end is not written back yet. */
-static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i)
+ * descriptor is re-armed with its own buffer. Walks at most *budget descriptors (the ones the
+ * NIC owns), so an endless chain ends the call. Returns the next descriptor to check;
+ * q->discard stays set while the chain's end is not written back yet. */
+static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i, uint32_t *budget)
 {
-	for (;;) {
+	for (; *budget; --*budget) {
 		volatile union ixgbe_rx_desc *desc = &q->ring[i];
 		uint32_t status = desc->wb.status_error;
-		q->discard = !(status & IXGBE_RXD_STAT_DD);
-		if (q->discard)
+		if (!(status & IXGBE_RXD_STAT_DD))
 			return i;
 		atomic_thread_fence(memory_order_acquire);
-		desc->read.pkt_addr = q->bufs[i]->bus_addr;
-		desc->read.hdr_addr = 0;
+		rx_rearm(desc, q->bufs[i]);
 		i = ring_next((uint16_t)i, q->size);
-		if (status & IXGBE_RXD_STAT_EOP)
+		if (status & IXGBE_RXD_STAT_EOP) {
+			q->discard = false;
+			--*budget;
 			return i;
+		}
 	}
+	return i;
+}
+
+/* Brings the driver back in step with a NIC that wrote back out of order (a skipped, replayed
+ * or invented write-back): called once nothing arrived for RX_IDLE_CHECK calls. A well-behaved
+ * NIC writes back in ring order from `next`, so while `next` has no DD no descriptor of the
+ * window has one either, and RDH (DS 8.2.3.8.4) is `next`. Else:
+ *  - a DD further in the window: the NIC went on without `next`; skip to the first such
+ *    descriptor (the skipped ones keep their buffers, re-armed);
+ *  - no DD and RDH == RDT: the NIC owns no descriptor although all but one were handed over
+ *    (the driver took one the NIC never wrote); follow RDH and hand every descriptor over again.
+ * Returns the descriptor to go on from. */
+static uint32_t rx_resync(struct ixy_device *dev, uint16_t queue, struct rx_queue *q)
+{
+	uint32_t size = q->size, next = q->next;
+	if (q->ring[next].wb.status_error & IXGBE_RXD_STAT_DD)
+		return next; /* a frame waits for pool buffers */
+	for (uint32_t k = 1, i = ring_next((uint16_t)next, (uint16_t)size); k < size - 1;
+	     k++, i = ring_next((uint16_t)i, (uint16_t)size)) {
+		if (!(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD))
+			continue;
+		atomic_thread_fence(memory_order_acquire);
+		if (q->ring[next].wb.status_error & IXGBE_RXD_STAT_DD)
+			return next; /* written back in order after all */
+		count_error(&q->errors);
+		for (uint32_t j = next; j != i; j = ring_next((uint16_t)j, (uint16_t)size))
+			rx_rearm(&q->ring[j], q->bufs[j]);
+		q->discard = false;
+		return i;
+	}
+	uint32_t head = reg_read(dev, IXGBE_RDH(queue));
+	if (head >= size || head != (next == 0 ? size : next) - 1)
+		return next;
+	count_error(&q->errors);
+	for (uint32_t j = 0; j < size; j++)
+		rx_rearm(&q->ring[j], q->bufs[j]);
+	q->discard = false;
+	return head;
 }
 
 static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
@@ -103,15 +162,19 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	struct ixy_buf **stack = pool->free_stack;
 	uint32_t top = pool->free_count;
 	uint32_t size = q->size, i = q->next, got = 0;
+	/* The NIC owns size-1 descriptors from `next` on; one call takes no more, so a DD outside
+	 * them is never looked at (DS 7.1.9). */
+	uint32_t budget = size - 1;
 	while (got < n) {
 		if (q->discard) {
-			i = rx_drop_chain(q, i);
+			i = rx_drop_chain(q, i, &budget);
 			if (q->discard)
 				break; /* the chain's end is not written back yet */
 		}
 		/* A run of descriptors up to the ring's end (no wrap check per frame), one fresh
 		 * buffer each: pool empty leaves the frames in the ring until buffers come back. */
-		uint32_t stop = size - i < n - got ? size : i + (n - got);
+		uint32_t want = n - got < budget ? n - got : budget;
+		uint32_t stop = size - i < want ? size : i + want;
 		if (stop - i > top)
 			stop = i + top;
 		if (stop == i)
@@ -120,77 +183,108 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		for (; j < stop; j++) {
 			volatile union ixgbe_rx_desc *desc = &ring[j];
 			uint32_t status = desc->wb.status_error;
-			if (!(status & IXGBE_RXD_STAT_DD))
-				break;
 			/* The status word is read before the rest of the descriptor (DS 7.1.9). */
 			atomic_thread_fence(memory_order_acquire);
-			struct ixy_buf *fresh = stack[--top];
+			uint32_t len = desc->wb.length;
 			struct ixy_buf *buf = ring_bufs[j];
-			buf->len = desc->wb.length;
-			/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+			/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the
+			 * buffer's size: anything else is refused and the buffer stays in the ring. */
+			if ((status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) !=
+			        (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) ||
+			    len - ETH_HEADER_LEN > RX_BUF_SIZE - ETH_HEADER_LEN) {
+				if (!(status & IXGBE_RXD_STAT_DD))
+					break;
+				rx_rearm(desc, buf);
+				count_error(&q->errors);
+				if (!(status & IXGBE_RXD_STAT_EOP)) {
+					q->discard = true; /* the rest of the chain goes at the loop's head */
+					j++;
+					break;
+				}
+				continue;
+			}
+			struct ixy_buf *fresh = stack[--top];
+			buf->len = len;
 			desc->read.pkt_addr = fresh->bus_addr;
 			desc->read.hdr_addr = 0;
 			ring_bufs[j] = fresh;
-			if (status & IXGBE_RXD_STAT_EOP) {
-				bufs[got++] = buf;
-			} else {
-				stack[top++] = buf; /* ring buffers all come from this pool */
-				q->discard = true;  /* the rest of the chain goes at the loop's head */
-				j++;
-				break;
-			}
+			bufs[got++] = buf;
 		}
+		budget -= j - i;
 		bool ran_out = j < stop; /* a descriptor without DD */
 		i = j == size ? 0 : j;
 		if (ran_out && !q->discard)
 			break;
 	}
 	pool->free_count = top;
-	if (i != q->next) {
-		q->next = (uint16_t)i;
-		/* RDT points at the last descriptor handed back (DS 7.1.9). */
-		atomic_thread_fence(memory_order_release);
-		reg_write(dev, IXGBE_RDT(queue), (i == 0 ? size : i) - 1);
+	if (i == q->next) {
+		if (++q->idle < RX_IDLE_CHECK)
+			return got;
+		q->idle = 0;
+		i = rx_resync(dev, queue, q);
+		if (i == q->next)
+			return got;
 	}
+	q->idle = 0;
+	q->next = (uint16_t)i;
+	/* RDT points at the last descriptor handed back (DS 7.1.9). */
+	atomic_thread_fence(memory_order_release);
+	reg_write(dev, IXGBE_RDT(queue), (i == 0 ? size : i) - 1);
 	return got;
 }
 
-/* Reclaims the buffers of descriptors the NIC reported done (DD on an RS descriptor covers
- * every descriptor before it, DS 7.2.3.5). Each buffer goes back to its own pool, in ring
- * order; a run of buffers from one pool (the usual case) shares one cached stack top. */
-static void tx_clean(struct tx_queue *q)
+/* Hands the buffers of descriptors [clean, last] back to their pools, in ring order; a run of
+ * buffers from one pool (the usual case) shares one cached stack top. Returns the new clean. */
+static uint32_t tx_reclaim(struct tx_queue *q, uint32_t clean, uint32_t last)
 {
-	uint32_t size = q->size, clean = q->clean, head = q->rs_head;
+	uint32_t size = q->size;
 	struct ixy_buf **ring_bufs = q->bufs;
 	struct ixy_mempool *pool = NULL;
 	struct ixy_buf **stack = NULL;
 	uint32_t top = 0;
-	while (head != q->rs_tail) {
-		uint32_t last = q->rs_idx[head];
-		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD))
-			break;
-		/* [clean, last], in at most two runs without wrap check. */
-		for (;;) {
-			uint32_t stop = clean <= last ? last + 1 : size;
-			for (uint32_t i = clean; i < stop; i++) {
-				struct ixy_buf *buf = ring_bufs[i];
-				if (buf->pool != pool) {
-					if (pool)
-						pool->free_count = top;
-					pool = buf->pool;
-					stack = pool->free_stack;
-					top = pool->free_count;
-				}
-				stack[top++] = buf;
+	/* In at most two runs without wrap check. */
+	for (;;) {
+		uint32_t stop = clean <= last ? last + 1 : size;
+		for (uint32_t i = clean; i < stop; i++) {
+			struct ixy_buf *buf = ring_bufs[i];
+			if (buf->pool != pool) {
+				if (pool)
+					pool->free_count = top;
+				pool = buf->pool;
+				stack = pool->free_stack;
+				top = pool->free_count;
 			}
-			clean = stop == size ? 0 : stop;
-			if (stop == last + 1)
-				break;
+			stack[top++] = buf;
 		}
-		head = head + 1 == size ? 0 : head + 1;
+		clean = stop == size ? 0 : stop;
+		if (stop == last + 1)
+			break;
 	}
 	if (pool)
 		pool->free_count = top;
+	return clean;
+}
+
+/* Reclaims the buffers of descriptors the NIC reported done. DD is looked at only on the RS
+ * descriptors of batches in flight, and DD on an RS descriptor covers every descriptor before
+ * it (DS 7.2.3.5): so when the oldest batch shows no DD but the newest does, the NIC skipped a
+ * write-back and everything is done. Each descriptor is reclaimed once, whatever the NIC writes. */
+static void tx_clean(struct tx_queue *q)
+{
+	uint32_t size = q->size, clean = q->clean, head = q->rs_head, tail = q->rs_tail;
+	while (head != tail) {
+		uint32_t last = q->rs_idx[head];
+		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD)) {
+			uint32_t newest = (tail == 0 ? size : tail) - 1;
+			if (newest == head || !(q->ring[q->rs_idx[newest]].olinfo_status & IXGBE_TXD_STAT_DD))
+				break;
+			head = newest;
+			last = q->rs_idx[head];
+		}
+		atomic_thread_fence(memory_order_acquire);
+		clean = tx_reclaim(q, clean, last);
+		head = head + 1 == size ? 0 : head + 1;
+	}
 	q->clean = (uint16_t)clean;
 	q->rs_head = (uint16_t)head;
 }
@@ -204,8 +298,6 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
 	if (n > room)
 		n = room;
-	if (n == 0)
-		return 0;
 	volatile struct ixgbe_tx_desc *ring = q->ring;
 	struct ixy_buf **ring_bufs = q->bufs;
 	uint32_t i = tail, k = 0;
@@ -217,6 +309,15 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		for (uint32_t j = 0; j < run; j++) {
 			struct ixy_buf *buf = in[j];
 			uint32_t len = buf->len;
+			/* 14 bytes to the buffer's size, so the length never reaches the command bits;
+			 * a bad frame ends the batch there, like a full ring. */
+			if (len - ETH_HEADER_LEN > buf->pool->buf_size - ETH_HEADER_LEN ||
+			    len > TX_MAX_FRAME) {
+				n = k + j;
+				run = j;
+				count_error(&q->errors);
+				break;
+			}
 			/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
 			desc[j].buffer_addr = buf->bus_addr;
 			desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
@@ -229,6 +330,8 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		if (i == size)
 			i = 0;
 	}
+	if (n == 0)
+		return 0;
 	uint32_t last = (i == 0 ? size : i) - 1;
 	/* RS on the batch's last descriptor only: one status write-back per batch (DS 7.2.3.5). */
 	ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
@@ -273,6 +376,16 @@ static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 	stats->tx_packets += tx;
 	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
 	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
+	/* What the datapath refused, counted in software. */
+	struct ixgbe *drv = dev->driver;
+	for (uint32_t n = 0; n < 64; n++) {
+		if (drv->rx[n])
+			stats->rx_errors +=
+			    atomic_exchange_explicit(&drv->rx[n]->errors, 0, memory_order_relaxed);
+		if (drv->tx[n])
+			stats->tx_errors +=
+			    atomic_exchange_explicit(&drv->tx[n]->errors, 0, memory_order_relaxed);
+	}
 }
 
 /* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, DS 4.6.7). */

@@ -34,6 +34,8 @@ struct ixy_stats {
 	uint64_t rx_bytes;   /* frame bytes without CRC */
 	uint64_t tx_bytes;   /* frame bytes without CRC */
 	uint64_t rx_dropped; /* no free descriptor or packet buffer full */
+	uint64_t rx_errors;  /* write-backs the driver refused: bad length, error bits, out of step */
+	uint64_t tx_errors;  /* ixy_tx_batch() calls that stopped at a frame with a bad length */
 };
 
 /* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it.
@@ -55,9 +57,9 @@ const char *ixy_last_error(void);
 static inline uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
                                     uint32_t n);
 /* Queues up to `n` packets on `queue`; returns how many were taken. The driver frees
- * the taken buffers once sent; the rest still belong to the caller. Each buffer's len must be
- * 14 to the pool's buf_size (at most 16383 bytes), and queue < ixy_tx_queue_count(): the
- * datapath does not check. */
+ * the taken buffers once sent; the rest still belong to the caller. A buffer whose len is not
+ * 14 to its pool's buf_size (at most 16383 bytes) is not sent: the batch stops before it, as
+ * with a full ring, and tx_errors counts it. queue < ixy_tx_queue_count() is not checked. */
 static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
                                     uint32_t n);
 
