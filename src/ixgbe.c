@@ -44,7 +44,10 @@ struct tx_queue {
 	uint16_t rs_head; /* queue of descriptors carrying RS, one per batch */
 	uint16_t rs_tail;
 	uint16_t *rs_idx;
-	_Atomic uint64_t errors; /* frames refused for their length: ixy_stats.tx_errors */
+	struct ixy_mempool *pool; /* the pool of the last frame queued */
+	uint32_t len_limit;       /* its buffers' largest frame, minus 14 */
+	bool mixed;               /* descriptors in flight hold buffers of other pools too */
+	_Atomic uint64_t errors;  /* frames refused for their length: ixy_stats.tx_errors */
 	struct ixy_buf *bufs[];
 };
 
@@ -150,6 +153,22 @@ static uint32_t rx_resync(struct ixy_device *dev, uint16_t queue, struct rx_queu
 	return head;
 }
 
+/* Takes the write-back at descriptor i that the fast loop of ixgbe_rx_batch() stopped at.
+ * Returns false when it has no DD yet (the NIC has not got there); else refuses it: counted,
+ * re-armed with its own buffer, and a frame spread over several descriptors is dropped whole. */
+static bool rx_refuse(struct rx_queue *q, uint32_t i)
+{
+	volatile union ixgbe_rx_desc *desc = &q->ring[i];
+	uint32_t status = desc->wb.status_error;
+	if (!(status & IXGBE_RXD_STAT_DD))
+		return false;
+	atomic_thread_fence(memory_order_acquire);
+	rx_rearm(desc, q->bufs[i]);
+	count_error(&q->errors);
+	q->discard = !(status & IXGBE_RXD_STAT_EOP); /* the rest of the chain goes at the loop's head */
+	return true;
+}
+
 static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
@@ -173,48 +192,49 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		}
 		/* A run of descriptors up to the ring's end (no wrap check per frame), one fresh
 		 * buffer each: pool empty leaves the frames in the ring until buffers come back. */
-		uint32_t want = n - got < budget ? n - got : budget;
-		uint32_t stop = size - i < want ? size : i + want;
-		if (stop - i > top)
-			stop = i + top;
-		if (stop == i)
+		uint32_t run = size - i;
+		if (run > n - got)
+			run = n - got;
+		if (run > budget)
+			run = budget;
+		if (run > top)
+			run = top;
+		if (run == 0)
 			break;
-		uint32_t j = i;
-		for (; j < stop; j++) {
-			volatile union ixgbe_rx_desc *desc = &ring[j];
-			uint32_t status = desc->wb.status_error;
+		volatile union ixgbe_rx_desc *desc = &ring[i];
+		struct ixy_buf **slot = &ring_bufs[i], **out = &bufs[got], **fresh = &stack[top];
+		uint32_t k = 0;
+		for (; k < run; k++) {
+			uint32_t status = desc[k].wb.status_error;
 			/* The status word is read before the rest of the descriptor (DS 7.1.9). */
 			atomic_thread_fence(memory_order_acquire);
-			uint32_t len = desc->wb.length;
-			struct ixy_buf *buf = ring_bufs[j];
+			uint32_t len = desc[k].wb.length;
 			/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the
-			 * buffer's size: anything else is refused and the buffer stays in the ring. */
+			 * buffer's size: anything else goes to rx_refuse(). */
 			if ((status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) !=
 			        (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) ||
-			    len - ETH_HEADER_LEN > RX_BUF_SIZE - ETH_HEADER_LEN) {
-				if (!(status & IXGBE_RXD_STAT_DD))
-					break;
-				rx_rearm(desc, buf);
-				count_error(&q->errors);
-				if (!(status & IXGBE_RXD_STAT_EOP)) {
-					q->discard = true; /* the rest of the chain goes at the loop's head */
-					j++;
-					break;
-				}
-				continue;
-			}
-			struct ixy_buf *fresh = stack[--top];
+			    len - ETH_HEADER_LEN > RX_BUF_SIZE - ETH_HEADER_LEN)
+				break;
+			struct ixy_buf *buf = slot[k], *armed = *--fresh;
 			buf->len = len;
-			desc->read.pkt_addr = fresh->bus_addr;
-			desc->read.hdr_addr = 0;
-			ring_bufs[j] = fresh;
-			bufs[got++] = buf;
+			/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+			desc[k].read.pkt_addr = armed->bus_addr;
+			desc[k].read.hdr_addr = 0;
+			slot[k] = armed;
+			out[k] = buf;
 		}
-		budget -= j - i;
-		bool ran_out = j < stop; /* a descriptor without DD */
-		i = j == size ? 0 : j;
-		if (ran_out && !q->discard)
-			break;
+		got += k;
+		top -= k;
+		budget -= k;
+		i += k;
+		if (k < run) {
+			if (!rx_refuse(q, i))
+				break; /* no DD: the NIC has not written further */
+			budget--;
+			i++;
+		}
+		if (i == size)
+			i = 0;
 	}
 	pool->free_count = top;
 	if (i == q->next) {
@@ -233,28 +253,37 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	return got;
 }
 
-/* Hands the buffers of descriptors [clean, last] back to their pools, in ring order; a run of
- * buffers from one pool (the usual case) shares one cached stack top. Returns the new clean. */
+/* Hands the buffers of descriptors [clean, last] back to their pools, in ring order. Buffers
+ * all from q->pool (the usual case) go onto its stack without their headers being read; else
+ * a run of buffers from one pool shares one cached stack top. Returns the new clean. */
 static uint32_t tx_reclaim(struct tx_queue *q, uint32_t clean, uint32_t last)
 {
 	uint32_t size = q->size;
 	struct ixy_buf **ring_bufs = q->bufs;
-	struct ixy_mempool *pool = NULL;
-	struct ixy_buf **stack = NULL;
-	uint32_t top = 0;
+	struct ixy_mempool *pool = q->mixed ? NULL : q->pool;
+	struct ixy_buf **stack = pool ? pool->free_stack : NULL;
+	uint32_t top = pool ? pool->free_count : 0;
 	/* In at most two runs without wrap check. */
 	for (;;) {
 		uint32_t stop = clean <= last ? last + 1 : size;
-		for (uint32_t i = clean; i < stop; i++) {
-			struct ixy_buf *buf = ring_bufs[i];
-			if (buf->pool != pool) {
-				if (pool)
-					pool->free_count = top;
-				pool = buf->pool;
-				stack = pool->free_stack;
-				top = pool->free_count;
+		if (!q->mixed) {
+			struct ixy_buf **to = &stack[top], **from = &ring_bufs[clean];
+			uint32_t count = stop - clean;
+			for (uint32_t k = 0; k < count; k++)
+				to[k] = from[k];
+			top += count;
+		} else {
+			for (uint32_t i = clean; i < stop; i++) {
+				struct ixy_buf *buf = ring_bufs[i];
+				if (buf->pool != pool) {
+					if (pool)
+						pool->free_count = top;
+					pool = buf->pool;
+					stack = pool->free_stack;
+					top = pool->free_count;
+				}
+				stack[top++] = buf;
 			}
-			stack[top++] = buf;
 		}
 		clean = stop == size ? 0 : stop;
 		if (stop == last + 1)
@@ -287,6 +316,26 @@ static void tx_clean(struct tx_queue *q)
 	}
 	q->clean = (uint16_t)clean;
 	q->rs_head = (uint16_t)head;
+	if (clean == q->tail)
+		q->mixed = false; /* empty: the next batch picks the pool */
+}
+
+/* The frame the fast loop of ixgbe_tx_batch() stopped at, with `queued` descriptors already
+ * filled or in flight: a buffer of another pool than q->pool becomes q->pool (the ring now
+ * holds several pools unless it is empty) and true is returned; a length outside 14 to the
+ * buffer's size (and the most one descriptor carries) is counted and false returned. */
+static bool tx_check_pool(struct tx_queue *q, const struct ixy_buf *buf, uint32_t queued)
+{
+	struct ixy_mempool *pool = buf->pool;
+	uint32_t cap = pool->buf_size < TX_MAX_FRAME ? pool->buf_size : TX_MAX_FRAME;
+	if (pool != q->pool && cap >= ETH_HEADER_LEN) {
+		q->mixed |= queued != 0;
+		q->pool = pool;
+		q->len_limit = cap - ETH_HEADER_LEN;
+		return true;
+	}
+	count_error(&q->errors);
+	return false;
 }
 
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
@@ -300,24 +349,22 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 		n = room;
 	volatile struct ixgbe_tx_desc *ring = q->ring;
 	struct ixy_buf **ring_bufs = q->bufs;
+	struct ixy_mempool *pool = q->pool;
+	uint32_t limit = q->len_limit;
 	uint32_t i = tail, k = 0;
 	while (k < n) {
 		/* A run of descriptors up to the ring's end: no wrap check per frame. */
 		uint32_t run = size - i < n - k ? size - i : n - k;
 		volatile struct ixgbe_tx_desc *desc = &ring[i];
 		struct ixy_buf **slot = &ring_bufs[i], **in = &bufs[k];
-		for (uint32_t j = 0; j < run; j++) {
+		uint32_t j = 0;
+		for (; j < run; j++) {
 			struct ixy_buf *buf = in[j];
 			uint32_t len = buf->len;
-			/* 14 bytes to the buffer's size, so the length never reaches the command bits;
-			 * a bad frame ends the batch there, like a full ring. */
-			if (len - ETH_HEADER_LEN > buf->pool->buf_size - ETH_HEADER_LEN ||
-			    len > TX_MAX_FRAME) {
-				n = k + j;
-				run = j;
-				count_error(&q->errors);
+			/* A buffer of the ring's pool, 14 bytes to its size: so the length never
+			 * reaches the command bits. Anything else goes to tx_check_pool(). */
+			if (buf->pool != pool || len - ETH_HEADER_LEN > limit)
 				break;
-			}
 			/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
 			desc[j].buffer_addr = buf->bus_addr;
 			desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
@@ -325,12 +372,18 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 			desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
 			slot[j] = buf;
 		}
-		k += run;
-		i += run;
+		k += j;
+		i += j;
 		if (i == size)
 			i = 0;
+		if (j < run) {
+			if (!tx_check_pool(q, in[j], used + k))
+				break; /* a bad length ends the batch there, like a full ring */
+			pool = q->pool;
+			limit = q->len_limit;
+		}
 	}
-	if (n == 0)
+	if (k == 0)
 		return 0;
 	uint32_t last = (i == 0 ? size : i) - 1;
 	/* RS on the batch's last descriptor only: one status write-back per batch (DS 7.2.3.5). */
@@ -341,7 +394,7 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
 	atomic_thread_fence(memory_order_release);
 	reg_write(dev, IXGBE_TDT(queue), i);
-	return n;
+	return k;
 }
 
 /* ---- control path ---- */
