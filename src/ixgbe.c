@@ -19,9 +19,10 @@
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
-#define ETH_HEADER_LEN 14u  /* the shortest frame the datapath takes or hands out */
-#define TX_MAX_FRAME 16383u /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
-#define RX_IDLE_CHECK 1024u /* empty RX calls between two checks for a NIC out of step (rx_resync) */
+#define ETH_HEADER_LEN 14u   /* the shortest frame the datapath takes or hands out */
+#define TX_MAX_FRAME 16383u  /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
+#define RX_IDLE_CHECK 1024u  /* empty RX calls between two checks for a NIC out of step (rx_resync) */
+#define TX_STALL_CHECK 1024u /* full-ring TX calls between two checks for a lost completion (tx_resync) */
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
@@ -47,7 +48,9 @@ struct tx_queue {
 	struct ixy_mempool *pool; /* the pool of the last frame queued */
 	uint32_t len_limit;       /* its buffers' largest frame, minus 14 */
 	bool mixed;               /* descriptors in flight hold buffers of other pools too */
-	_Atomic uint64_t errors;  /* frames refused for their length: ixy_stats.tx_errors */
+	bool suspect;             /* tx_resync saw everything processed without DD once */
+	uint16_t stalled;         /* calls that found the ring full (tx_resync) */
+	_Atomic uint64_t errors;  /* refused frames, lost completions: ixy_stats.tx_errors */
 	struct ixy_buf *bufs[];
 };
 
@@ -116,40 +119,35 @@ static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i, uint32_t *budget)
 	return i;
 }
 
-/* Brings the driver back in step with a NIC that wrote back out of order (a skipped, replayed
- * or invented write-back): called once nothing arrived for RX_IDLE_CHECK calls. A well-behaved
- * NIC writes back in ring order from `next`, so while `next` has no DD no descriptor of the
- * window has one either, and RDH (DS 8.2.3.8.4) is `next`. Else:
- *  - a DD further in the window: the NIC went on without `next`; skip to the first such
- *    descriptor (the skipped ones keep their buffers, re-armed);
- *  - no DD and RDH == RDT: the NIC owns no descriptor although all but one were handed over
- *    (the driver took one the NIC never wrote); follow RDH and hand every descriptor over again.
+/* Brings the driver back in step with a NIC that wrote back out of order (a skipped, replayed,
+ * duplicated or invented write-back): called once nothing arrived for RX_IDLE_CHECK calls. A
+ * well-behaved NIC writes back in ring order, so while `next` shows no DD its head (RDH, the
+ * next descriptor it writes back, DS 8.2.3.8.4) is `next` and no descriptor shows DD. Else:
+ *  - RDH elsewhere: the NIC went on without us, or we took a descriptor it never wrote (then it
+ *    owns none, RDH == RDT, and would wait for good). Every descriptor is re-armed with its own
+ *    buffer and the driver follows RDH; the tail write then hands the NIC all but one again.
+ *  - RDH at `next` but DD further on: write-backs the NIC left behind, which the driver would
+ *    take for frames later and fall out of step; they are cleared.
+ * Frames the NIC wrote past a skipped descriptor are lost; each resync counts one rx_error.
  * Returns the descriptor to go on from. */
 static uint32_t rx_resync(struct ixy_device *dev, uint16_t queue, struct rx_queue *q)
 {
 	uint32_t size = q->size, next = q->next;
-	if (q->ring[next].wb.status_error & IXGBE_RXD_STAT_DD)
-		return next; /* a frame waits for pool buffers */
-	for (uint32_t k = 1, i = ring_next((uint16_t)next, (uint16_t)size); k < size - 1;
-	     k++, i = ring_next((uint16_t)i, (uint16_t)size)) {
-		if (!(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD))
-			continue;
-		atomic_thread_fence(memory_order_acquire);
-		if (q->ring[next].wb.status_error & IXGBE_RXD_STAT_DD)
-			return next; /* written back in order after all */
-		count_error(&q->errors);
-		for (uint32_t j = next; j != i; j = ring_next((uint16_t)j, (uint16_t)size))
-			rx_rearm(&q->ring[j], q->bufs[j]);
-		q->discard = false;
-		return i;
-	}
 	uint32_t head = reg_read(dev, IXGBE_RDH(queue));
-	if (head >= size || head != (next == 0 ? size : next) - 1)
-		return next;
-	count_error(&q->errors);
-	for (uint32_t j = 0; j < size; j++)
-		rx_rearm(&q->ring[j], q->bufs[j]);
-	q->discard = false;
+	/* The read's completion comes after the NIC's earlier write-backs (PCIe ordering). */
+	atomic_thread_fence(memory_order_acquire);
+	if ((q->ring[next].wb.status_error & IXGBE_RXD_STAT_DD) || head >= size)
+		return next; /* a frame waits for pool buffers, or RDH means nothing */
+	bool stale = false;
+	for (uint32_t j = 0; j < size; j++) {
+		if (head != next || (q->ring[j].wb.status_error & IXGBE_RXD_STAT_DD)) {
+			rx_rearm(&q->ring[j], q->bufs[j]);
+			stale = true;
+		}
+	}
+	if (stale)
+		count_error(&q->errors);
+	q->discard = false; /* a chain whose end has not come by now never ends */
 	return head;
 }
 
@@ -320,6 +318,31 @@ static void tx_clean(struct tx_queue *q)
 		q->mixed = false; /* empty: the next batch picks the pool */
 }
 
+/* Called for every ixgbe_tx_batch() that finds the ring full and every ixgbe_tx_flush() round
+ * with frames pending. A NIC that left out the DD of the newest batch would keep the ring full
+ * for good: every TX_STALL_CHECK such calls TDH is read, and when it shows, twice in a row, every
+ * descriptor handed over as processed (TDH == TDT, DS 7.2.3.3) without that DD, the buffers in
+ * flight are reclaimed (one tx_error). Twice, so a write-back still under way is not taken for a
+ * missing one. */
+static void tx_resync(struct ixy_device *dev, uint16_t queue, struct tx_queue *q)
+{
+	if (++q->stalled < TX_STALL_CHECK)
+		return;
+	q->stalled = 0;
+	uint32_t tail = q->tail;
+	bool done = q->clean != tail && reg_read(dev, IXGBE_TDH(queue)) == tail;
+	if (!done || !q->suspect) {
+		q->suspect = done;
+		return;
+	}
+	q->suspect = false;
+	atomic_thread_fence(memory_order_acquire);
+	count_error(&q->errors);
+	q->clean = (uint16_t)tx_reclaim(q, q->clean, (tail == 0 ? q->size : tail) - 1u);
+	q->rs_head = q->rs_tail;
+	q->mixed = false;
+}
+
 /* The frame the fast loop of ixgbe_tx_batch() stopped at, with `queued` descriptors already
  * filled or in flight: a buffer of another pool than q->pool becomes q->pool (the ring now
  * holds several pools unless it is empty) and true is returned; a length outside 14 to the
@@ -345,8 +368,11 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	uint32_t size = q->size, tail = q->tail;
 	uint32_t used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
 	uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
-	if (n > room)
+	if (n > room) {
 		n = room;
+		if (room == 0)
+			tx_resync(dev, queue, q);
+	}
 	volatile struct ixgbe_tx_desc *ring = q->ring;
 	struct ixy_buf **ring_bufs = q->bufs;
 	struct ixy_mempool *pool = q->pool;
@@ -800,7 +826,10 @@ static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 			struct tx_queue *q = drv->tx[n];
 			if (q && q->ring) {
 				tx_clean(q);
-				pending |= q->clean != q->tail;
+				if (q->clean != q->tail) {
+					tx_resync(dev, n, q);
+					pending = true;
+				}
 			}
 		}
 		if (!pending)

@@ -35,7 +35,7 @@ struct ixy_stats {
 	uint64_t tx_bytes;   /* frame bytes without CRC */
 	uint64_t rx_dropped; /* no free descriptor or packet buffer full */
 	uint64_t rx_errors;  /* write-backs the driver refused: bad length, error bits, out of step */
-	uint64_t tx_errors;  /* ixy_tx_batch() calls that stopped at a frame with a bad length */
+	uint64_t tx_errors;  /* ixy_tx_batch() calls stopped by a bad length; completions the NIC left out */
 };
 
 /* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it.
