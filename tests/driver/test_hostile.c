@@ -3,7 +3,8 @@
  * or freed twice, and frames flow again once the device behaves.
  *
  * usage: test_hostile <case> [seed]
- *   lengths, errors, tx_lengths, chain: one kind of corruption, checked exactly
+ *   lengths, errors, chain, tx_lengths, unposted, tx_missing: one kind of corruption, checked
+ *   exactly
  *   random: IXY_HOSTILE_ROUNDS (default 1000000) randomized rounds on 4 RX and 4 TX queues;
  *           the seed is printed, and taken back from the argument or IXY_HOSTILE_SEED. */
 #include <inttypes.h>
@@ -566,15 +567,76 @@ static void test_tx_lengths(struct ixgbe_bus *bus, uint64_t seed)
 	rig_close(&r);
 }
 
+/* DD on the one descriptor the NIC does not own (the one RDT points at) is not taken, even by a
+ * call asking for more frames than the NIC owns descriptors. */
+static void test_unposted(struct ixgbe_bus *bus, uint64_t seed)
+{
+	(void)seed;
+	struct rig r;
+	rig_open(&r, bus);
+	/* The queue flow 0 goes to. */
+	inject(&r, 0, 60, 0);
+	ixgbe_model_step(r.p.model);
+	int qn = -1;
+	for (uint16_t q = 0; q < QUEUES; q++) {
+		if (receive(&r, q, 64))
+			qn = q;
+	}
+	drop_held(&r);
+	CHECK(qn >= 0);
+	for (uint32_t i = 0; i < RING - 1; i++) {
+		inject(&r, 0, 60, i);
+		ixgbe_model_step(r.p.model);
+	}
+	uint32_t base = 0x01000 + 0x40 * (uint32_t)qn; /* RDBAL, RDBAH, RDH, RDT (DS 8.2.3.8) */
+	uint64_t bus_addr =
+	    ixgbe_model_peek32(r.p.model, base) | (uint64_t)ixgbe_model_peek32(r.p.model, base + 4) << 32;
+	uint32_t rdt = ixgbe_model_peek32(r.p.model, base + 0x18);
+	CHECK(ixgbe_model_peek32(r.p.model, base + 0x10) == rdt); /* the NIC filled all it owns */
+	uint8_t *ring = ixgbe_bus_translate(bus, bus_addr, RING * 16);
+	CHECK(ring);
+	uint32_t status = 3; /* DD | EOP */
+	uint16_t len = 60;
+	memcpy(ring + 16 * rdt + 12, &len, 2);
+	memcpy(ring + 16 * rdt + 8, &status, 4);
+	CHECK(receive(&r, (uint16_t)qn, 64) == RING - 1);
+	recover(&r);
+	rig_close(&r);
+}
+
+/* A batch whose DD the NIC left out comes back with the next batch's DD (DS 7.2.3.5: a DD covers
+ * every descriptor before it), without waiting for a resync. */
+static void test_tx_missing(struct ixgbe_bus *bus, uint64_t seed)
+{
+	struct rig r;
+	rig_open(&r, bus);
+	for (int batch = 0; batch < 2; batch++) {
+		ixgbe_model_set_hostile(r.p.model, batch == 0 ? IXGBE_HOSTILE_TX_MISSING : 0, 100, seed);
+		struct ixy_buf *b[8];
+		CHECK(ixy_buf_alloc_batch(r.tx_pool, b, 8) == 8);
+		for (int k = 0; k < 8; k++) {
+			b[k]->len = 60;
+			make_flow_frame(b[k]->data, 60, (uint32_t)k, 0);
+		}
+		CHECK(ixy_tx_batch(r.p.dev, 0, b, 8) == 8);
+		ixgbe_model_step(r.p.model);
+		CHECK(ixy_tx_batch(r.p.dev, 0, b, 0) == 0); /* cleans */
+		CHECK(r.tx_pool->free_count == r.tx_pool->count - (batch == 0 ? 8 : 0));
+	}
+	struct ixy_stats st = {0};
+	ixy_read_stats(r.p.dev, &st);
+	CHECK(st.tx_packets == 16 && st.tx_errors == 0);
+	rig_close(&r);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		void (*fn)(struct ixgbe_bus *, uint64_t);
-	} cases[] = {{"lengths", test_lengths},
-	             {"errors", test_errors},
-	             {"chain", test_chain},
-	             {"tx_lengths", test_tx_lengths},
+	} cases[] = {{"lengths", test_lengths},   {"errors", test_errors},
+	             {"chain", test_chain},       {"tx_lengths", test_tx_lengths},
+	             {"unposted", test_unposted}, {"tx_missing", test_tx_missing},
 	             {"random", test_random}};
 	setenv("IXY_QUIET", "1", 1);
 	const char *env = getenv("IXY_HOSTILE_SEED");
