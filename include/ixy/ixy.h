@@ -67,7 +67,8 @@ static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, stru
  * its pool. Returns 0, or -1 if packets are still pending (link down?). */
 int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms);
 
-/* Adds the hardware counters since the last call to *stats (counters are clear-on-read). */
+/* Adds the counters since the last call to *stats (hardware counters are clear-on-read; the
+ * driver's rx_errors and tx_errors are reset by the call too). */
 void ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats);
 
 void ixy_set_promiscuous(struct ixy_device *dev, bool on);
