@@ -19,10 +19,11 @@
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
-#define ETH_HEADER_LEN 14u   /* the shortest frame the datapath takes or hands out */
-#define TX_MAX_FRAME 16383u  /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
-#define RX_IDLE_CHECK 1024u  /* empty RX calls between two checks for a NIC out of step (rx_resync) */
-#define TX_STALL_CHECK 1024u /* full-ring TX calls between two checks for a lost completion (tx_resync) */
+#define ETH_HEADER_LEN 14u  /* the shortest frame the datapath takes or hands out */
+#define TX_MAX_FRAME 16383u /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
+#define RX_IDLE_CHECK 1024u /* empty RX calls between two checks for a NIC out of step (rx_resync) */
+#define TX_CLEAN_THRESHOLD 32u /* descriptors in flight before ixgbe_tx_batch() reclaims */
+#define TX_STALL_CHECK 1024u   /* full-ring TX calls between two checks for a lost completion (tx_resync) */
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
@@ -167,60 +168,92 @@ static bool rx_refuse(struct rx_queue *q, uint32_t i)
 	return true;
 }
 
-static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+/* Takes up to `run` frames from consecutive descriptors (no wrap), each exchanged for a fresh
+ * buffer popped from below `fresh`; stops at the first descriptor that is not one whole good
+ * frame. Returns the frames taken, written to out[]. */
+static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf **slot, struct ixy_buf **out,
+                              struct ixy_buf **fresh, uint32_t run)
 {
-	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
-	/* Hot state lives in locals for the whole batch, so the stores into buffers and descriptors
-	 * (which C must assume may alias it) force no reloads. The pool is used by this thread
-	 * only (ixy/mempool.h): its stack top is written back once, at the end. */
-	volatile union ixgbe_rx_desc *ring = q->ring;
-	struct ixy_buf **ring_bufs = q->bufs;
+	uint32_t k = 0;
+	for (; k < run; k++) {
+		uint32_t status = desc[k].wb.status_error;
+		/* The status word is read before the rest of the descriptor (DS 7.1.9). */
+		atomic_thread_fence(memory_order_acquire);
+		uint32_t len = desc[k].wb.length;
+		/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the buffer's
+		 * size: anything else is for rx_refuse(). */
+		if ((status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) !=
+		        (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) ||
+		    len - ETH_HEADER_LEN > RX_BUF_SIZE - ETH_HEADER_LEN)
+			break;
+		struct ixy_buf *buf = slot[k], *armed = *--fresh;
+		buf->len = len;
+		/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+		desc[k].read.pkt_addr = armed->bus_addr;
+		desc[k].read.hdr_addr = 0;
+		slot[k] = armed;
+		out[k] = buf;
+	}
+	return k;
+}
+
+/* Hands descriptors up to `next` back to the NIC: RDT points at the last one (DS 7.1.9). */
+static inline void rx_hand_back(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, uint32_t next)
+{
+	q->idle = 0;
+	q->next = (uint16_t)next;
+	atomic_thread_fence(memory_order_release);
+	reg_write(dev, IXGBE_RDT(queue), (next == 0 ? q->size : next) - 1u);
+}
+
+/* Nothing taken for RX_IDLE_CHECK calls: see whether the NIC is out of step (rx_resync). */
+__attribute__((noinline)) static void rx_idle(struct ixy_device *dev, uint16_t queue, struct rx_queue *q)
+{
+	q->idle = 0;
+	uint32_t next = rx_resync(dev, queue, q);
+	if (next != q->next)
+		rx_hand_back(dev, queue, q, next);
+}
+
+/* The end of every ixgbe_rx_batch(): descriptors up to `next` go back to the NIC, or, when
+ * nothing moved, the call counts as idle. Returns got. */
+static inline uint32_t rx_finish(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, uint32_t next,
+                                 uint32_t got)
+{
+	if (next != q->next)
+		rx_hand_back(dev, queue, q, next);
+	else if (++q->idle >= RX_IDLE_CHECK)
+		rx_idle(dev, queue, q);
+	return got;
+}
+
+/* The general case of ixgbe_rx_batch(), from descriptor i with `got` frames taken: several
+ * runs around the ring's end, refused write-backs and chains, within the size-1 descriptors
+ * the NIC owns. Kept out of line so the usual case stays small. */
+__attribute__((noinline)) static uint32_t rx_take(struct ixy_device *dev, uint16_t queue, struct rx_queue *q,
+                                                  struct ixy_buf *bufs[], uint32_t got, uint32_t n,
+                                                  uint32_t i)
+{
 	struct ixy_mempool *pool = q->pool;
-	struct ixy_buf **stack = pool->free_stack;
-	uint32_t top = pool->free_count;
-	uint32_t size = q->size, i = q->next, got = 0;
-	/* The NIC owns size-1 descriptors from `next` on; one call takes no more, so a DD outside
-	 * them is never looked at (DS 7.1.9). */
-	uint32_t budget = size - 1;
+	uint32_t size = q->size, top = pool->free_count, budget = size - 1u - got;
+	if (i == size)
+		i = 0;
 	while (got < n) {
 		if (q->discard) {
 			i = rx_drop_chain(q, i, &budget);
 			if (q->discard)
 				break; /* the chain's end is not written back yet */
 		}
-		/* A run of descriptors up to the ring's end (no wrap check per frame), one fresh
-		 * buffer each: pool empty leaves the frames in the ring until buffers come back. */
 		uint32_t run = size - i;
 		if (run > n - got)
 			run = n - got;
 		if (run > budget)
 			run = budget;
 		if (run > top)
-			run = top;
+			run = top; /* pool empty: frames stay in the ring until buffers come back */
 		if (run == 0)
 			break;
-		volatile union ixgbe_rx_desc *desc = &ring[i];
-		struct ixy_buf **slot = &ring_bufs[i], **out = &bufs[got], **fresh = &stack[top];
-		uint32_t k = 0;
-		for (; k < run; k++) {
-			uint32_t status = desc[k].wb.status_error;
-			/* The status word is read before the rest of the descriptor (DS 7.1.9). */
-			atomic_thread_fence(memory_order_acquire);
-			uint32_t len = desc[k].wb.length;
-			/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the
-			 * buffer's size: anything else goes to rx_refuse(). */
-			if ((status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) !=
-			        (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) ||
-			    len - ETH_HEADER_LEN > RX_BUF_SIZE - ETH_HEADER_LEN)
-				break;
-			struct ixy_buf *buf = slot[k], *armed = *--fresh;
-			buf->len = len;
-			/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
-			desc[k].read.pkt_addr = armed->bus_addr;
-			desc[k].read.hdr_addr = 0;
-			slot[k] = armed;
-			out[k] = buf;
-		}
+		uint32_t k = rx_run(&q->ring[i], &q->bufs[i], &bufs[got], &pool->free_stack[top], run);
 		got += k;
 		top -= k;
 		budget -= k;
@@ -235,20 +268,29 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 			i = 0;
 	}
 	pool->free_count = top;
-	if (i == q->next) {
-		if (++q->idle < RX_IDLE_CHECK)
-			return got;
-		q->idle = 0;
-		i = rx_resync(dev, queue, q);
-		if (i == q->next)
-			return got;
-	}
-	q->idle = 0;
-	q->next = (uint16_t)i;
-	/* RDT points at the last descriptor handed back (DS 7.1.9). */
-	atomic_thread_fence(memory_order_release);
-	reg_write(dev, IXGBE_RDT(queue), (i == 0 ? size : i) - 1);
-	return got;
+	return rx_finish(dev, queue, q, i, got);
+}
+
+static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+{
+	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
+	struct ixy_mempool *pool = q->pool;
+	uint32_t size = q->size, i = q->next, top = pool->free_count;
+	/* The NIC owns size-1 descriptors from `next` on; one call takes no more, so a DD outside
+	 * them is never looked at (DS 7.1.9). Each frame takes a fresh buffer from the pool. */
+	uint32_t max = n < top ? n : top;
+	if (max > size - 1u)
+		max = size - 1u;
+	/* The usual case: one run of good frames, up to the ring's end. */
+	uint32_t run = size - i < max ? size - i : max;
+	if (q->discard)
+		run = 0;
+	uint32_t got = rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], run);
+	pool->free_count = top - got;
+	i += got;
+	if (!q->discard && i < size && (got == max || !(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD)))
+		return rx_finish(dev, queue, q, i, got);
+	return rx_take(dev, queue, q, bufs, got, n, i);
 }
 
 /* Hands the buffers of descriptors [clean, last] back to their pools, in ring order. Buffers
@@ -292,29 +334,33 @@ static uint32_t tx_reclaim(struct tx_queue *q, uint32_t clean, uint32_t last)
 	return clean;
 }
 
-/* Reclaims the buffers of descriptors the NIC reported done. DD is looked at only on the RS
- * descriptors of batches in flight, and DD on an RS descriptor covers every descriptor before
- * it (DS 7.2.3.5): so when the oldest batch shows no DD but the newest does, the NIC skipped a
- * write-back and everything is done. Each descriptor is reclaimed once, whatever the NIC writes. */
+static inline bool tx_done(const struct tx_queue *q, uint32_t rs)
+{
+	return q->ring[q->rs_idx[rs]].olinfo_status & IXGBE_TXD_STAT_DD;
+}
+
+/* Reclaims the buffers of descriptors the NIC reported done, in one run. DD is looked at only
+ * on the RS descriptors of batches in flight, and DD on an RS descriptor covers every descriptor
+ * before it (DS 7.2.3.5): so the newest batch is asked first (usually all is done), else the
+ * oldest ones in order. A newest batch with DD behind an oldest without means the NIC skipped a
+ * write-back: everything is done. Each descriptor is reclaimed once, whatever the NIC writes. */
 static void tx_clean(struct tx_queue *q)
 {
-	uint32_t size = q->size, clean = q->clean, head = q->rs_head, tail = q->rs_tail;
-	while (head != tail) {
-		uint32_t last = q->rs_idx[head];
-		if (!(q->ring[last].olinfo_status & IXGBE_TXD_STAT_DD)) {
-			uint32_t newest = (tail == 0 ? size : tail) - 1;
-			if (newest == head || !(q->ring[q->rs_idx[newest]].olinfo_status & IXGBE_TXD_STAT_DD))
-				break;
-			head = newest;
-			last = q->rs_idx[head];
-		}
-		atomic_thread_fence(memory_order_acquire);
-		clean = tx_reclaim(q, clean, last);
-		head = head + 1 == size ? 0 : head + 1;
+	uint32_t size = q->size, head = q->rs_head, tail = q->rs_tail;
+	if (head == tail)
+		return;
+	uint32_t done = (tail == 0 ? size : tail) - 1;
+	if (!tx_done(q, done)) {
+		if (!tx_done(q, head))
+			return;
+		for (uint32_t rs = head; rs != done && tx_done(q, rs);)
+			head = rs, rs = ring_next((uint16_t)rs, (uint16_t)size);
+		done = head;
 	}
-	q->clean = (uint16_t)clean;
-	q->rs_head = (uint16_t)head;
-	if (clean == q->tail)
+	atomic_thread_fence(memory_order_acquire);
+	q->clean = (uint16_t)tx_reclaim(q, q->clean, q->rs_idx[done]);
+	q->rs_head = ring_next((uint16_t)done, (uint16_t)size);
+	if (q->clean == q->tail)
 		q->mixed = false; /* empty: the next batch picks the pool */
 }
 
@@ -364,9 +410,14 @@ static bool tx_check_pool(struct tx_queue *q, const struct ixy_buf *buf, uint32_
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
-	tx_clean(q);
 	uint32_t size = q->size, tail = q->tail;
 	uint32_t used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
+	/* Reclaim only once TX_CLEAN_THRESHOLD descriptors are in flight, or for room: at small
+	 * batches one clean serves many calls. */
+	if (used >= TX_CLEAN_THRESHOLD || size - 1 - used < n) {
+		tx_clean(q);
+		used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
+	}
 	uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
 	if (n > room) {
 		n = room;
