@@ -407,6 +407,49 @@ static bool tx_check_pool(struct tx_queue *q, const struct ixy_buf *buf, uint32_
 	return false;
 }
 
+/* Fills up to `run` consecutive descriptors (no wrap) with frames of `pool` whose length minus
+ * 14 is at most `limit`; stops at the first other one. Returns the frames queued. */
+static inline uint32_t tx_run(volatile struct ixgbe_tx_desc *desc, struct ixy_buf **slot, struct ixy_buf **in,
+                              uint32_t run, const struct ixy_mempool *pool, uint32_t limit)
+{
+	uint32_t j = 0;
+	for (; j < run; j++) {
+		struct ixy_buf *buf = in[j];
+		uint32_t len = buf->len;
+		/* A buffer of the ring's pool, 14 bytes to its size: so the length never reaches the
+		 * command bits. Anything else is for tx_check_pool(). */
+		if (buf->pool != pool || len - ETH_HEADER_LEN > limit)
+			break;
+		/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
+		desc[j].buffer_addr = buf->bus_addr;
+		desc[j].cmd_type_len =
+		    IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | len;
+		desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
+		slot[j] = buf;
+	}
+	return j;
+}
+
+/* The general case of ixgbe_tx_batch(), with k of the n frames queued from q->tail on: runs
+ * around the ring's end, buffers of another pool, bad lengths. Returns the frames queued. Kept
+ * out of line so the usual case stays small. */
+__attribute__((noinline)) static uint32_t tx_put(struct tx_queue *q, struct ixy_buf *bufs[], uint32_t k,
+                                                 uint32_t n, uint32_t used)
+{
+	uint32_t size = q->size, i = q->tail + k; /* at most size */
+	while (k < n) {
+		if (i == size)
+			i = 0; /* the ring's end: go on at its start */
+		uint32_t run = size - i < n - k ? size - i : n - k;
+		uint32_t j = tx_run(&q->ring[i], &q->bufs[i], &bufs[k], run, q->pool, q->len_limit);
+		k += j;
+		i += j;
+		if (j < run && !tx_check_pool(q, bufs[k], used + k))
+			break; /* a bad length ends the batch there, like a full ring */
+	}
+	return k;
+}
+
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
@@ -417,54 +460,26 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	if (used >= TX_CLEAN_THRESHOLD || size - 1 - used < n) {
 		tx_clean(q);
 		used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
-	}
-	uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
-	if (n > room) {
-		n = room;
-		if (room == 0)
-			tx_resync(dev, queue, q);
-	}
-	volatile struct ixgbe_tx_desc *ring = q->ring;
-	struct ixy_buf **ring_bufs = q->bufs;
-	struct ixy_mempool *pool = q->pool;
-	uint32_t limit = q->len_limit;
-	uint32_t i = tail, k = 0;
-	while (k < n) {
-		/* A run of descriptors up to the ring's end: no wrap check per frame. */
-		uint32_t run = size - i < n - k ? size - i : n - k;
-		volatile struct ixgbe_tx_desc *desc = &ring[i];
-		struct ixy_buf **slot = &ring_bufs[i], **in = &bufs[k];
-		uint32_t j = 0;
-		for (; j < run; j++) {
-			struct ixy_buf *buf = in[j];
-			uint32_t len = buf->len;
-			/* A buffer of the ring's pool, 14 bytes to its size: so the length never
-			 * reaches the command bits. Anything else goes to tx_check_pool(). */
-			if (buf->pool != pool || len - ETH_HEADER_LEN > limit)
-				break;
-			/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
-			desc[j].buffer_addr = buf->bus_addr;
-			desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
-			                       IXGBE_TXD_CMD_IFCS | len;
-			desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
-			slot[j] = buf;
-		}
-		k += j;
-		i += j;
-		if (i == size)
-			i = 0;
-		if (j < run) {
-			if (!tx_check_pool(q, in[j], used + k))
-				break; /* a bad length ends the batch there, like a full ring */
-			pool = q->pool;
-			limit = q->len_limit;
+		uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
+		if (n > room) {
+			n = room;
+			if (room == 0)
+				tx_resync(dev, queue, q);
 		}
 	}
+	/* The usual case: one run of good frames of the ring's pool, up to the ring's end. */
+	uint32_t run = size - tail < n ? size - tail : n;
+	uint32_t k = tx_run(&q->ring[tail], &q->bufs[tail], bufs, run, q->pool, q->len_limit);
+	if (k < n)
+		k = tx_put(q, bufs, k, n, used);
 	if (k == 0)
 		return 0;
+	uint32_t i = tail + k;
+	if (i >= size)
+		i -= size;
 	uint32_t last = (i == 0 ? size : i) - 1;
 	/* RS on the batch's last descriptor only: one status write-back per batch (DS 7.2.3.5). */
-	ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
+	q->ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
 	q->rs_idx[q->rs_tail] = (uint16_t)last;
 	q->rs_tail = ring_next(q->rs_tail, q->size);
 	q->tail = (uint16_t)i;
