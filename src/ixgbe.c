@@ -41,11 +41,8 @@ struct tx_queue {
 	volatile struct ixgbe_tx_desc *ring;
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t tail;    /* next descriptor to fill */
-	uint16_t clean;   /* oldest descriptor not yet reclaimed */
-	uint16_t rs_head; /* queue of descriptors carrying RS, one per batch */
-	uint16_t rs_tail;
-	uint16_t *rs_idx;
+	uint16_t tail;            /* next descriptor to fill */
+	uint16_t clean;           /* oldest descriptor not yet reclaimed */
 	struct ixy_mempool *pool; /* the pool of the last frame queued */
 	uint32_t len_limit;       /* its buffers' largest frame, minus 14 */
 	bool mixed;               /* descriptors in flight hold buffers of other pools too */
@@ -334,33 +331,34 @@ static uint32_t tx_reclaim(struct tx_queue *q, uint32_t clean, uint32_t last)
 	return clean;
 }
 
-static inline bool tx_done(const struct tx_queue *q, uint32_t rs)
+static inline bool tx_done(const struct tx_queue *q, uint32_t i)
 {
-	return q->ring[q->rs_idx[rs]].olinfo_status & IXGBE_TXD_STAT_DD;
+	return q->ring[i].olinfo_status & IXGBE_TXD_STAT_DD;
 }
 
-/* Reclaims the buffers of descriptors the NIC reported done, in one run. DD is looked at only
- * on the RS descriptors of batches in flight, and DD on an RS descriptor covers every descriptor
- * before it (DS 7.2.3.5): so the newest batch is asked first (usually all is done), else the
- * oldest ones in order. A newest batch with DD behind an oldest without means the NIC skipped a
- * write-back: everything is done. Each descriptor is reclaimed once, whatever the NIC writes. */
+/* Reclaims the buffers of descriptors the NIC reported done, in one run. Every descriptor
+ * carries RS, and DD is looked at only on descriptors in flight (clean .. tail-1): a DD covers
+ * that descriptor and every one before it (DS 7.2.3.5), so the newest is asked first (usually
+ * all is done), else the oldest ones in order. A newest with DD behind an oldest without means
+ * the NIC skipped a write-back: everything is done. Each descriptor is reclaimed once, whatever
+ * the NIC writes. */
 static void tx_clean(struct tx_queue *q)
 {
-	uint32_t size = q->size, head = q->rs_head, tail = q->rs_tail;
-	if (head == tail)
+	uint32_t size = q->size, clean = q->clean, tail = q->tail;
+	if (clean == tail)
 		return;
 	uint32_t done = (tail == 0 ? size : tail) - 1;
 	if (!tx_done(q, done)) {
-		if (!tx_done(q, head))
+		if (!tx_done(q, clean))
 			return;
-		for (uint32_t rs = head; rs != done && tx_done(q, rs);)
-			head = rs, rs = ring_next((uint16_t)rs, (uint16_t)size);
-		done = head;
+		done = clean;
+		for (uint32_t i = ring_next((uint16_t)clean, (uint16_t)size); i != tail && tx_done(q, i);
+		     i = ring_next((uint16_t)i, (uint16_t)size))
+			done = i;
 	}
 	atomic_thread_fence(memory_order_acquire);
-	q->clean = (uint16_t)tx_reclaim(q, q->clean, q->rs_idx[done]);
-	q->rs_head = ring_next((uint16_t)done, (uint16_t)size);
-	if (q->clean == q->tail)
+	q->clean = (uint16_t)tx_reclaim(q, clean, done);
+	if (q->clean == tail)
 		q->mixed = false; /* empty: the next batch picks the pool */
 }
 
@@ -385,7 +383,6 @@ static void tx_resync(struct ixy_device *dev, uint16_t queue, struct tx_queue *q
 	atomic_thread_fence(memory_order_acquire);
 	count_error(&q->errors);
 	q->clean = (uint16_t)tx_reclaim(q, q->clean, (tail == 0 ? q->size : tail) - 1u);
-	q->rs_head = q->rs_tail;
 	q->mixed = false;
 }
 
@@ -420,10 +417,11 @@ static inline uint32_t tx_run(volatile struct ixgbe_tx_desc *desc, struct ixy_bu
 		 * command bits. Anything else is for tx_check_pool(). */
 		if (buf->pool != pool || len - ETH_HEADER_LEN > limit)
 			break;
-		/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
+		/* One advanced data descriptor per frame (DS 7.2.3.2.4), with RS: its DD (DS 7.2.3.5)
+		 * needs no bookkeeping of which descriptors will have one. */
 		desc[j].buffer_addr = buf->bus_addr;
-		desc[j].cmd_type_len =
-		    IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | len;
+		desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
+		                       IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_RS | len;
 		desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
 		slot[j] = buf;
 	}
@@ -477,11 +475,6 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	uint32_t i = tail + k;
 	if (i >= size)
 		i -= size;
-	uint32_t last = (i == 0 ? size : i) - 1;
-	/* RS on the batch's last descriptor only: one status write-back per batch (DS 7.2.3.5). */
-	q->ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
-	q->rs_idx[q->rs_tail] = (uint16_t)last;
-	q->rs_tail = ring_next(q->rs_tail, q->size);
 	q->tail = (uint16_t)i;
 	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
 	atomic_thread_fence(memory_order_release);
@@ -631,7 +624,6 @@ static void free_tx_queue(struct tx_queue *q)
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
-	free(q->rs_idx);
 	free(q);
 }
 
@@ -744,8 +736,7 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 {
 	uint16_t size = dev->tx_ring_size;
 	struct tx_queue *q = calloc(1, sizeof(*q) + size * sizeof(q->bufs[0]));
-	if (!q || !(q->rs_idx = calloc(size, sizeof(*q->rs_idx)))) {
-		free(q);
+	if (!q) {
 		ixy_error("out of memory for TX queue %u", n);
 		return -1;
 	}
