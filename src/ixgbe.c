@@ -93,6 +93,19 @@ static inline void rx_rearm(volatile union ixgbe_rx_desc *desc, const struct ixy
 	desc->read.hdr_addr = 0;
 }
 
+/* Re-arms descriptor i with its own buffer if the NIC wrote it back. Returns its status word,
+ * 0 when it has no DD (the NIC has not got there). */
+static uint32_t rx_give_back(struct rx_queue *q, uint32_t i)
+{
+	volatile union ixgbe_rx_desc *desc = &q->ring[i];
+	uint32_t status = desc->wb.status_error;
+	if (!(status & IXGBE_RXD_STAT_DD))
+		return 0;
+	atomic_thread_fence(memory_order_acquire); /* status before the rest (DS 7.1.9) */
+	rx_rearm(desc, q->bufs[i]);
+	return status;
+}
+
 /* Drops the rest of a frame spread over several descriptors, up to its EOP: only frames over
  * 2 KB span descriptors, and the MAC drops those without jumbo frames (DS 7.1.6.2). Each
  * descriptor is re-armed with its own buffer. Walks at most *budget descriptors (the ones the
@@ -101,12 +114,9 @@ static inline void rx_rearm(volatile union ixgbe_rx_desc *desc, const struct ixy
 static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i, uint32_t *budget)
 {
 	for (; *budget; --*budget) {
-		volatile union ixgbe_rx_desc *desc = &q->ring[i];
-		uint32_t status = desc->wb.status_error;
-		if (!(status & IXGBE_RXD_STAT_DD))
+		uint32_t status = rx_give_back(q, i);
+		if (!status)
 			return i;
-		atomic_thread_fence(memory_order_acquire);
-		rx_rearm(desc, q->bufs[i]);
 		i = ring_next((uint16_t)i, q->size);
 		if (status & IXGBE_RXD_STAT_EOP) {
 			q->discard = false;
@@ -154,12 +164,9 @@ static uint32_t rx_resync(struct ixy_device *dev, uint16_t queue, struct rx_queu
  * re-armed with its own buffer, and a frame spread over several descriptors is dropped whole. */
 static bool rx_refuse(struct rx_queue *q, uint32_t i)
 {
-	volatile union ixgbe_rx_desc *desc = &q->ring[i];
-	uint32_t status = desc->wb.status_error;
-	if (!(status & IXGBE_RXD_STAT_DD))
+	uint32_t status = rx_give_back(q, i);
+	if (!status)
 		return false;
-	atomic_thread_fence(memory_order_acquire);
-	rx_rearm(desc, q->bufs[i]);
 	count_error(&q->errors);
 	q->discard = !(status & IXGBE_RXD_STAT_EOP); /* the rest of the chain goes at the loop's head */
 	return true;

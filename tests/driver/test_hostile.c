@@ -478,15 +478,24 @@ static uint32_t inject_and_receive(struct rig *r, uint32_t n)
 	return got;
 }
 
+/* A port whose device makes `kind` of corruption at every write-back; n frames are injected
+ * and polled for. Returns the frames the app got (each checked by take()); *st: the stats. */
+static uint32_t corrupted(struct rig *r, struct ixgbe_bus *bus, uint32_t kind, uint64_t seed, uint32_t n,
+                          struct ixy_stats *st)
+{
+	rig_open(r, bus);
+	ixgbe_model_set_hostile(r->p.model, kind, 100, seed);
+	uint32_t got = inject_and_receive(r, n);
+	ixy_read_stats(r->p.dev, st);
+	return got;
+}
+
 /* Chosen and random lengths: nothing outside 14..2048 reaches the app; each is counted. */
 static void test_lengths(struct ixgbe_bus *bus, uint64_t seed)
 {
 	struct rig r;
-	rig_open(&r, bus);
-	ixgbe_model_set_hostile(r.p.model, IXGBE_HOSTILE_RX_LENGTH, 100, seed);
-	uint32_t got = inject_and_receive(&r, 1000);
 	struct ixy_stats st = {0};
-	ixy_read_stats(r.p.dev, &st);
+	uint32_t got = corrupted(&r, bus, IXGBE_HOSTILE_RX_LENGTH, seed, 1000, &st);
 	CHECK(ixgbe_model_hostile_count(r.p.model) == 1000);
 	CHECK(st.rx_packets == 1000 && got + st.rx_errors == 1000 && st.rx_errors > 900);
 	recover(&r);
@@ -497,11 +506,8 @@ static void test_lengths(struct ixgbe_bus *bus, uint64_t seed)
 static void test_errors(struct ixgbe_bus *bus, uint64_t seed)
 {
 	struct rig r;
-	rig_open(&r, bus);
-	ixgbe_model_set_hostile(r.p.model, IXGBE_HOSTILE_RX_ERRORS, 100, seed);
-	CHECK(inject_and_receive(&r, 500) == 0);
 	struct ixy_stats st = {0};
-	ixy_read_stats(r.p.dev, &st);
+	CHECK(corrupted(&r, bus, IXGBE_HOSTILE_RX_ERRORS, seed, 500, &st) == 0);
 	CHECK(st.rx_errors == 500);
 	recover(&r);
 	rig_close(&r);
@@ -512,9 +518,8 @@ static void test_errors(struct ixgbe_bus *bus, uint64_t seed)
 static void test_chain(struct ixgbe_bus *bus, uint64_t seed)
 {
 	struct rig r;
-	rig_open(&r, bus);
-	ixgbe_model_set_hostile(r.p.model, IXGBE_HOSTILE_RX_CHAIN, 100, seed);
-	CHECK(inject_and_receive(&r, 2000) == 0);
+	struct ixy_stats st = {0};
+	CHECK(corrupted(&r, bus, IXGBE_HOSTILE_RX_CHAIN, seed, 2000, &st) == 0);
 	recover(&r);
 	rig_close(&r);
 }
