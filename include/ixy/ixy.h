@@ -53,7 +53,8 @@ void ixy_close(struct ixy_device *dev);
 const char *ixy_last_error(void);
 
 /* Receives up to `n` packets from queue `queue`; returns how many were written to `bufs`.
- * The caller owns the buffers and frees them with ixy_buf_free(). */
+ * The caller owns the buffers and frees them with ixy_buf_free(). Each has 14 <= len <= its
+ * pool's buf_size, whatever the device wrote (rx_errors counts what was refused). */
 static inline uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
                                     uint32_t n);
 /* Queues up to `n` packets on `queue`; returns how many were taken. The driver frees
