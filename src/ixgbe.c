@@ -43,6 +43,7 @@ struct tx_queue {
 	uint16_t size;
 	uint16_t tail;            /* next descriptor to fill */
 	uint16_t clean;           /* oldest descriptor not yet reclaimed */
+	uint16_t used;            /* descriptors in flight: clean .. tail-1 */
 	struct ixy_mempool *pool; /* the pool of the last frame queued */
 	uint32_t len_limit;       /* its buffers' largest frame, minus 14 */
 	bool mixed;               /* descriptors in flight hold buffers of other pools too */
@@ -373,6 +374,7 @@ static void tx_clean(struct tx_queue *q)
 	}
 	atomic_thread_fence(memory_order_acquire);
 	q->clean = (uint16_t)tx_reclaim(q, clean, done);
+	q->used = (uint16_t)(tail >= q->clean ? tail - q->clean : tail + size - q->clean);
 	if (q->clean == tail)
 		q->mixed = false; /* empty: the next batch picks the pool */
 }
@@ -398,6 +400,7 @@ static void tx_resync(struct ixy_device *dev, uint16_t queue, struct tx_queue *q
 	atomic_thread_fence(memory_order_acquire);
 	count_error(&q->errors);
 	q->clean = (uint16_t)tx_reclaim(q, q->clean, (tail == 0 ? q->size : tail) - 1u);
+	q->used = 0;
 	q->mixed = false;
 }
 
@@ -467,12 +470,12 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 {
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
 	uint32_t size = q->size, tail = q->tail;
-	uint32_t used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
+	uint32_t used = q->used;
 	/* Reclaim only once TX_CLEAN_THRESHOLD descriptors are in flight, or for room: at small
 	 * batches one clean serves many calls. */
 	if (used >= TX_CLEAN_THRESHOLD || size - 1 - used < n) {
 		tx_clean(q);
-		used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
+		used = q->used;
 		uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
 		if (n > room) {
 			n = room;
@@ -491,6 +494,7 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	if (i >= size)
 		i -= size;
 	q->tail = (uint16_t)i;
+	q->used = (uint16_t)(used + k);
 	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
 	atomic_thread_fence(memory_order_release);
 	reg_write(dev, IXGBE_TDT(queue), i);
