@@ -177,9 +177,9 @@ static bool rx_refuse(struct rx_queue *q, uint32_t i)
  * buffer popped from below `fresh`; stops at the first descriptor that is not one whole good
  * frame. Returns the frames taken, written to out[]. */
 static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf **slot, struct ixy_buf **out,
-                              struct ixy_buf **fresh, uint32_t run)
+                              struct ixy_buf **fresh, size_t run)
 {
-	uint32_t k = 0;
+	size_t k = 0; /* as wide as a pointer: no copy of the index per frame */
 	for (; k < run; k++) {
 		uint32_t status = desc[k].wb.status_error;
 		/* The status word is read before the rest of the descriptor (DS 7.1.9). */
@@ -199,7 +199,7 @@ static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf
 		slot[k] = armed;
 		out[k] = buf;
 	}
-	return k;
+	return (uint32_t)k;
 }
 
 /* Hands descriptors up to `next` back to the NIC: RDT points at the last one (DS 7.1.9). */
@@ -425,9 +425,9 @@ static bool tx_check_pool(struct tx_queue *q, const struct ixy_buf *buf, uint32_
 /* Fills up to `run` consecutive descriptors (no wrap) with frames of `pool` whose length minus
  * 14 is at most `limit`; stops at the first other one. Returns the frames queued. */
 static inline uint32_t tx_run(volatile struct ixgbe_tx_desc *desc, struct ixy_buf **slot, struct ixy_buf **in,
-                              uint32_t run, const struct ixy_mempool *pool, uint32_t limit)
+                              size_t run, const struct ixy_mempool *pool, uint32_t limit)
 {
-	uint32_t j = 0;
+	size_t j = 0; /* as wide as a pointer: no copy of the index per frame */
 	for (; j < run; j++) {
 		struct ixy_buf *buf = in[j];
 		uint32_t len = buf->len;
@@ -443,7 +443,7 @@ static inline uint32_t tx_run(volatile struct ixgbe_tx_desc *desc, struct ixy_bu
 		desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
 		slot[j] = buf;
 	}
-	return j;
+	return (uint32_t)j;
 }
 
 /* The general case of ixgbe_tx_batch(), with k of the n frames queued from q->tail on: runs
