@@ -22,7 +22,7 @@
 #define ETH_HEADER_LEN 14u  /* the shortest frame the datapath takes or hands out */
 #define TX_MAX_FRAME 16383u /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
 #define RX_IDLE_CHECK 1024u /* empty RX calls between two checks for a NIC out of step (rx_resync) */
-#define TX_CLEAN_THRESHOLD 32u /* descriptors in flight before ixgbe_tx_batch() reclaims */
+#define TX_CLEAN_THRESHOLD 64u /* descriptors in flight before ixgbe_tx_batch() reclaims */
 #define TX_STALL_CHECK 1024u   /* full-ring TX calls between two checks for a lost completion (tx_resync) */
 
 struct rx_queue {
