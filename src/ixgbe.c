@@ -222,10 +222,10 @@ __attribute__((noinline)) static void rx_idle(struct ixy_device *dev, uint16_t q
 
 /* The end of every ixgbe_rx_batch(): descriptors up to `next` go back to the NIC, or, when
  * nothing moved, the call counts as idle. Returns got. */
-static inline uint32_t rx_finish(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, uint32_t next,
-                                 uint32_t got)
+static inline uint32_t rx_finish(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, bool moved,
+                                 uint32_t next, uint32_t got)
 {
-	if (next != q->next)
+	if (moved)
 		rx_hand_back(dev, queue, q, next);
 	else if (++q->idle >= RX_IDLE_CHECK)
 		rx_idle(dev, queue, q);
@@ -273,7 +273,7 @@ __attribute__((noinline)) static uint32_t rx_take(struct ixy_device *dev, uint16
 			i = 0;
 	}
 	pool->free_count = top;
-	return rx_finish(dev, queue, q, i, got);
+	return rx_finish(dev, queue, q, i != q->next, i, got);
 }
 
 static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
@@ -286,15 +286,15 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	uint32_t max = n < top ? n : top;
 	if (max > size - 1u)
 		max = size - 1u;
+	if (q->discard)
+		return rx_take(dev, queue, q, bufs, 0, n, i);
 	/* The usual case: one run of good frames, up to the ring's end. */
 	uint32_t run = size - i < max ? size - i : max;
-	if (q->discard)
-		run = 0;
 	uint32_t got = rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], run);
 	pool->free_count = top - got;
 	i += got;
-	if (!q->discard && i < size && (got == max || !(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD)))
-		return rx_finish(dev, queue, q, i, got);
+	if (i < size && (got == max || !(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD)))
+		return rx_finish(dev, queue, q, got != 0, i, got);
 	return rx_take(dev, queue, q, bufs, got, n, i);
 }
 
@@ -471,9 +471,10 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
 	uint32_t size = q->size, tail = q->tail;
 	uint32_t used = q->used;
-	/* Reclaim only once TX_CLEAN_THRESHOLD descriptors are in flight, or for room: at small
-	 * batches one clean serves many calls. */
-	if (used >= TX_CLEAN_THRESHOLD || size - 1 - used < n) {
+	/* Reclaim only once TX_CLEAN_THRESHOLD descriptors are in flight, for room, or when the
+	 * caller sends nothing (its pool may be empty): at small batches one clean serves many
+	 * calls. n - 1 >= room is n > room, and true for n == 0. */
+	if (used >= TX_CLEAN_THRESHOLD || n - 1u >= size - 1u - used) {
 		tx_clean(q);
 		used = q->used;
 		uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
