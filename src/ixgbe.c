@@ -19,11 +19,10 @@
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
 #define CRC_LEN 4u
-#define ETH_HEADER_LEN 14u  /* the shortest frame the datapath takes or hands out */
-#define TX_MAX_FRAME 16383u /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
-#define RX_IDLE_CHECK 1024u /* empty RX calls between two checks for a NIC out of step (rx_resync) */
-#define TX_CLEAN_THRESHOLD 64u /* descriptors in flight before ixgbe_tx_batch() reclaims */
-#define TX_STALL_CHECK 1024u   /* full-ring TX calls between two checks for a lost completion (tx_resync) */
+#define ETH_HEADER_LEN 14u   /* the shortest frame the datapath takes or hands out */
+#define TX_MAX_FRAME 16383u  /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
+#define RX_IDLE_CHECK 1024u  /* empty RX calls between two checks for a NIC out of step (rx_resync) */
+#define TX_STALL_CHECK 1024u /* full-ring TX calls between two checks for a lost completion (tx_resync) */
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
@@ -44,6 +43,7 @@ struct tx_queue {
 	uint16_t tail;            /* next descriptor to fill */
 	uint16_t clean;           /* oldest descriptor not yet reclaimed */
 	uint16_t used;            /* descriptors in flight: clean .. tail-1 */
+	uint16_t clean_at;        /* in flight before ixgbe_tx_batch() reclaims: a quarter ring */
 	struct ixy_mempool *pool; /* the pool of the last frame queued */
 	uint32_t len_limit;       /* its buffers' largest frame, minus 14 */
 	bool mixed;               /* descriptors in flight hold buffers of other pools too */
@@ -202,13 +202,20 @@ static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf
 	return (uint32_t)k;
 }
 
-/* Hands descriptors up to `next` back to the NIC: RDT points at the last one (DS 7.1.9). */
-static inline void rx_hand_back(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, uint32_t next)
+/* Hands descriptors up to `next` back to the NIC: RDT points at the last one, `last` (DS 7.1.9). */
+static inline void rx_hand_back(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, uint32_t next,
+                                uint32_t last)
 {
 	q->idle = 0;
 	q->next = (uint16_t)next;
 	atomic_thread_fence(memory_order_release);
-	reg_write(dev, IXGBE_RDT(queue), (next == 0 ? q->size : next) - 1u);
+	reg_write(dev, IXGBE_RDT(queue), last);
+}
+
+/* The descriptor before `next`. */
+static inline uint32_t rx_last(const struct rx_queue *q, uint32_t next)
+{
+	return (next == 0 ? q->size : next) - 1u;
 }
 
 /* Nothing taken for RX_IDLE_CHECK calls: see whether the NIC is out of step (rx_resync). */
@@ -217,16 +224,16 @@ __attribute__((noinline)) static void rx_idle(struct ixy_device *dev, uint16_t q
 	q->idle = 0;
 	uint32_t next = rx_resync(dev, queue, q);
 	if (next != q->next)
-		rx_hand_back(dev, queue, q, next);
+		rx_hand_back(dev, queue, q, next, rx_last(q, next));
 }
 
-/* The end of every ixgbe_rx_batch(): descriptors up to `next` go back to the NIC, or, when
- * nothing moved, the call counts as idle. Returns got. */
+/* The end of every ixgbe_rx_batch(): descriptors up to `next` (the one before it: `last`) go
+ * back to the NIC, or, when nothing moved, the call counts as idle. Returns got. */
 static inline uint32_t rx_finish(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, bool moved,
-                                 uint32_t next, uint32_t got)
+                                 uint32_t next, uint32_t last, uint32_t got)
 {
 	if (moved)
-		rx_hand_back(dev, queue, q, next);
+		rx_hand_back(dev, queue, q, next, last);
 	else if (++q->idle >= RX_IDLE_CHECK)
 		rx_idle(dev, queue, q);
 	return got;
@@ -273,7 +280,7 @@ __attribute__((noinline)) static uint32_t rx_take(struct ixy_device *dev, uint16
 			i = 0;
 	}
 	pool->free_count = top;
-	return rx_finish(dev, queue, q, i != q->next, i, got);
+	return rx_finish(dev, queue, q, i != q->next, i, rx_last(q, i), got);
 }
 
 static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
@@ -294,7 +301,7 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	pool->free_count = top - got;
 	i += got;
 	if (i < size && (got == max || !(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD)))
-		return rx_finish(dev, queue, q, got != 0, i, got);
+		return rx_finish(dev, queue, q, got != 0, i, i - 1u, got); /* here 0 < i < size */
 	return rx_take(dev, queue, q, bufs, got, n, i);
 }
 
@@ -471,10 +478,10 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
 	uint32_t size = q->size, tail = q->tail;
 	uint32_t used = q->used;
-	/* Reclaim only once TX_CLEAN_THRESHOLD descriptors are in flight, for room, or when the
-	 * caller sends nothing (its pool may be empty): at small batches one clean serves many
-	 * calls. n - 1 >= room is n > room, and true for n == 0. */
-	if (used >= TX_CLEAN_THRESHOLD || n - 1u >= size - 1u - used) {
+	/* Reclaim only once a quarter of the ring is in flight, for room, or when the caller sends
+	 * nothing (its pool may be empty): at small batches one clean serves many calls.
+	 * n - 1 >= room is n > room, and true for n == 0. */
+	if (used >= q->clean_at || n - 1u >= size - 1u - used) {
 		tx_clean(q);
 		used = q->used;
 		uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
@@ -762,6 +769,7 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	}
 	drv->tx[n] = q;
 	q->size = size;
+	q->clean_at = size / 4u;
 	if (dma_alloc(dev, size * sizeof(struct ixgbe_tx_desc), &q->ring_mem) < 0)
 		return -1;
 	q->ring = q->ring_mem.virt;
