@@ -288,6 +288,13 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
 	struct ixy_mempool *pool = q->pool;
 	uint32_t size = q->size, i = q->next, top = pool->free_count;
+	/* One frame asked for (batch 1, latency first) and there: straight-line. */
+	if (n == 1 && top != 0 && !q->discard &&
+	    rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], 1)) {
+		pool->free_count = top - 1u;
+		rx_hand_back(dev, queue, q, i + 1u == size ? 0 : i + 1u, i);
+		return 1;
+	}
 	/* The NIC owns size-1 descriptors from `next` on; one call takes no more, so a DD outside
 	 * them is never looked at (DS 7.1.9). Each frame takes a fresh buffer from the pool. */
 	uint32_t max = n < top ? n : top;
@@ -301,7 +308,7 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	pool->free_count = top - got;
 	i += got;
 	if (i < size && (got == max || !(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD)))
-		return rx_finish(dev, queue, q, got != 0, i, i - 1u, got); /* here 0 < i < size */
+		return rx_finish(dev, queue, q, got != 0, i, i - 1u, got); /* got > 0: 0 < i < size */
 	return rx_take(dev, queue, q, bufs, got, n, i);
 }
 
@@ -473,6 +480,18 @@ __attribute__((noinline)) static uint32_t tx_put(struct tx_queue *q, struct ixy_
 	return k;
 }
 
+/* Hands descriptors up to `tail` to the NIC, `used` now in flight; returns k. */
+static inline uint32_t tx_hand_over(struct ixy_device *dev, uint16_t queue, struct tx_queue *q, uint32_t tail,
+                                    uint32_t used, uint32_t k)
+{
+	q->tail = (uint16_t)tail;
+	q->used = (uint16_t)used;
+	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
+	atomic_thread_fence(memory_order_release);
+	reg_write(dev, IXGBE_TDT(queue), tail);
+	return k;
+}
+
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
@@ -491,6 +510,9 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 				tx_resync(dev, queue, q);
 		}
 	}
+	/* One frame (batch 1, latency first) with room and of the ring's pool: straight-line. */
+	if (n == 1 && tx_run(&q->ring[tail], &q->bufs[tail], bufs, 1, q->pool, q->len_limit))
+		return tx_hand_over(dev, queue, q, tail + 1u == size ? 0 : tail + 1u, used + 1u, 1);
 	/* The usual case: one run of good frames of the ring's pool, up to the ring's end. */
 	uint32_t run = size - tail < n ? size - tail : n;
 	uint32_t k = tx_run(&q->ring[tail], &q->bufs[tail], bufs, run, q->pool, q->len_limit);
@@ -501,12 +523,7 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	uint32_t i = tail + k;
 	if (i >= size)
 		i -= size;
-	q->tail = (uint16_t)i;
-	q->used = (uint16_t)(used + k);
-	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
-	atomic_thread_fence(memory_order_release);
-	reg_write(dev, IXGBE_TDT(queue), i);
-	return k;
+	return tx_hand_over(dev, queue, q, i, used + k, k);
 }
 
 /* ---- control path ---- */
