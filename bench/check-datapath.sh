@@ -1,8 +1,9 @@
 #!/bin/sh
 # Static checks of the compiled datapath (ixgbe_rx_batch, ixgbe_tx_batch and their helpers in
-# src/ixgbe.c: tx_clean, tx_done, tx_run, tx_put, tx_reclaim, tx_resync, tx_check_pool, rx_run, rx_take, rx_finish,
-# rx_hand_back, rx_idle, rx_drop_chain, rx_give_back, rx_refuse, rx_resync,
-# rx_rearm, count_error, with the inline mempool and register-seam code they contain):
+# src/ixgbe.c: tx_clean, tx_done, tx_run, tx_put, tx_hand_over, tx_reclaim, tx_resync,
+# tx_check_pool, rx_run, rx_take, rx_finish, rx_hand_back, rx_last, rx_idle, rx_drop_chain,
+# rx_give_back, rx_refuse, rx_resync, rx_rearm, count_error, with the inline mempool and
+# register-seam code they contain):
 #   - no division instruction (div/idiv, and the SSE/AVX divs/divp forms);
 #   - no call out of the datapath but the indirect ones behind reg_write/reg_read (the device
 #     model's register callbacks; a volatile access on a real NIC; reads only in rx_resync and
@@ -24,7 +25,7 @@ objdump -dr --no-show-raw-insn "$OBJ" >"$TMP/all.s"
 awk '
 	/^[0-9a-f]+ <.*>:$/ {
 		name = $2; gsub(/[<>:]/, "", name); base = name; sub(/\..*/, "", base)
-		keep = (base ~ /^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_reclaim|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error)$/)
+		keep = (base ~ /^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_hand_over|tx_reclaim|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_last|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error)$/)
 		if (keep) print "== " name
 		next
 	}
@@ -56,7 +57,7 @@ targets=$(awk '
 	/R_X86_64_(PLT32|PC32)/ && pending != "" { t = $NF; sub(/-0x[0-9a-f]+$/, "", t); pending = t; flush(); next }
 	{ flush() }
 	END { flush() }' "$TMP/dp.s" | sort -u)
-foreign=$(echo "$targets" | grep -v -E "^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_reclaim|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error)(\.|$)" | grep . || true)
+foreign=$(echo "$targets" | grep -v -E "^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_hand_over|tx_reclaim|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_last|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error)(\.|$)" | grep . || true)
 echo "calls: $calls, of which indirect (the device model's register callbacks behind reg_write/reg_read): $indirect"
 [ -z "$targets" ] || echo "direct call targets: $(echo $targets)"
 if [ -z "$foreign" ]; then
