@@ -394,8 +394,8 @@ static void tx_clean(struct tx_queue *q)
 }
 
 /* Called for every ixgbe_tx_batch() that finds the ring full and every ixgbe_tx_flush() round
- * with frames pending. A NIC that left out the DD of the newest batch would keep the ring full
- * for good: every TX_STALL_CHECK such calls TDH is read, and when it shows, twice in a row, every
+ * with frames pending. A NIC that left out the DD of the newest descriptor would keep the ring
+ * full for good: every TX_STALL_CHECK such calls TDH is read, and when it shows, twice in a row, every
  * descriptor handed over as processed (TDH == TDT, DS 7.2.3.3) without that DD, the buffers in
  * flight are reclaimed (one tx_error). Twice, so a write-back still under way is not taken for a
  * missing one. */
