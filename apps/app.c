@@ -4,11 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
-#include "ixy_sim.h"
+#include "ixy/sandbox.h"
+#include "ixy/sim.h"
 
 volatile sig_atomic_t app_stop;
+
+const char app_common_usage[] =
+    "  --vfio       open PCI devices only through VFIO (default: VFIO if bound to vfio-pci)\n"
+    "  --sysfs      open PCI devices only through sysfs (root, no IOMMU protection)\n"
+    "  --user NAME  become this user once the devices are open (from root)\n"
+    "  --sandbox    then allow only the datapath's system calls (seccomp; see README)\n";
 
 static void on_signal(int sig)
 {
@@ -62,23 +70,34 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+/* The apps report every failed call themselves, with the library's message (ixy_last_error())
+ * and their context, so the library's own error lines would print each error twice. */
+static void log_warnings_only(enum ixy_log_level level, const char *msg, void *ctx)
+{
+	if (level != IXY_LOG_ERROR)
+		ixy_log_stderr(level, msg, ctx);
+}
+
 int app_parse_args(int argc, char **argv, const char *prog, const char *accepted, int nargs,
                    const char *arg_names, void (*usage)(FILE *), struct app_args *a)
 {
 	static const struct option all[] = {
-	    {"size", required_argument, 0, 's'},  {"batch", required_argument, 0, 'b'},
-	    {"count", required_argument, 0, 'c'}, {"seconds", required_argument, 0, 't'},
-	    {"pcap", required_argument, 0, 'p'},  {"force", no_argument, 0, 'f'},
-	    {"help", no_argument, 0, 'h'}};
+	    {"size", required_argument, 0, 's'},    {"batch", required_argument, 0, 'b'},
+	    {"count", required_argument, 0, 'c'},   {"seconds", required_argument, 0, 't'},
+	    {"pcap", required_argument, 0, 'p'},    {"force", no_argument, 0, 'f'},
+	    {"threads", required_argument, 0, 'T'}, {"help", no_argument, 0, 'h'},
+	    {"user", required_argument, 0, 'u'},    {"sandbox", no_argument, 0, 'x'},
+	    {"vfio", no_argument, 0, 'V'},          {"sysfs", no_argument, 0, 'S'}};
 	struct option longopts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (all[i].val == 'f' || all[i].val == 'h' || listed(accepted, all[i].name))
+		if (strchr("fhuxVS", all[i].val) || listed(accepted, all[i].name))
 			longopts[n++] = all[i];
 	}
 	longopts[n] = (struct option){0, 0, 0, 0};
+	ixy_set_log_handler(log_warnings_only, NULL);
 	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		bool ok = true;
 		switch (c) {
 		case 's':
@@ -97,8 +116,23 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 		case 'p':
 			a->pcap = optarg;
 			break;
+		case 'T':
+			ok = app_parse_u64(prog, "--threads", optarg, 1, 16, &a->threads);
+			break;
 		case 'f':
 			a->opts.force = true;
+			break;
+		case 'u':
+			a->user = optarg;
+			break;
+		case 'x':
+			a->sandbox = true;
+			break;
+		case 'V':
+			a->opts.platform = IXY_PLATFORM_VFIO;
+			break;
+		case 'S':
+			a->opts.platform = IXY_PLATFORM_SYSFS;
 			break;
 		case 'h':
 			usage(stdout);
@@ -120,17 +154,41 @@ int app_parse_args(int argc, char **argv, const char *prog, const char *accepted
 	return -1;
 }
 
+/* A sandboxed process ends here: what runs after exit handlers (a sanitizer's leak check)
+ * needs system calls the filter forbids. */
+static void end_in_sandbox(int status, void *arg)
+{
+	(void)arg;
+	fflush(NULL);
+	_exit(status);
+}
+
+int app_restrict(const struct app_args *a)
+{
+	if (a->user && ixy_drop_privileges(a->user) < 0) {
+		fprintf(stderr, "--user %s: %s\n", a->user, ixy_last_error());
+		return -1;
+	}
+	if (a->sandbox && ixy_enter_sandbox() < 0) {
+		fprintf(stderr, "--sandbox: %s\n", ixy_last_error());
+		return -1;
+	}
+	if (a->sandbox)
+		on_exit(end_in_sandbox, NULL);
+	fflush(stdout); /* stdout's buffer is set up before the filter, not inside it */
+	return 0;
+}
+
 int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts)
 {
 	memset(port, 0, sizeof(*port));
 	port->name = addr;
-	port->sim = ixy_sim_is_spec(addr);
-	port->dev = port->sim ? ixy_sim_open(addr, opts) : ixy_open(addr, opts);
+	port->dev = ixy_open(addr, opts);
 	if (!port->dev) {
-		fprintf(stderr, "cannot open %s: %s\n", addr,
-		        port->sim ? ixy_sim_last_error() : ixy_last_error());
+		fprintf(stderr, "cannot open %s: %s\n", addr, ixy_last_error());
 		return -1;
 	}
+	port->sim = ixy_is_virtual(port->dev);
 	port->last_ns = app_now_ns();
 	return 0;
 }
@@ -147,8 +205,8 @@ static void print_rate_line(const struct app_port *port, const struct ixy_stats 
 	double tx_mpps = (double)(b->tx_packets - a->tx_packets) / seconds / 1e6;
 	double rx_mbit = (double)(b->rx_bytes - a->rx_bytes) * 8 / seconds / 1e6;
 	double tx_mbit = (double)(b->tx_bytes - a->tx_bytes) * 8 / seconds / 1e6;
-	printf("[%s] RX: %.2f Mpps, %.1f Mbit/s | TX: %.2f Mpps, %.1f Mbit/s\n", port->name, rx_mpps, rx_mbit,
-	       tx_mpps, tx_mbit);
+	printf("[%s] RX: %.2f Mpps, %.1f Mbit/s | TX: %.2f Mpps, %.1f Mbit/s%s\n", port->name, rx_mpps,
+	       rx_mbit, tx_mpps, tx_mbit, port->sim ? " (virtual)" : "");
 	fflush(stdout);
 }
 
@@ -177,10 +235,8 @@ int app_close(struct app_port *port)
 		return 0;
 	int ret = 0;
 	if (port->sim) {
-		unsigned violations = ixy_sim_close(port->dev);
-		if (violations) {
-			fprintf(stderr, "%s: the virtual 82599 saw %u driver error(s), listed above\n",
-			        port->name, violations);
+		if (ixy_sim_close(port->dev) < 0) {
+			fprintf(stderr, "%s\n", ixy_last_error());
 			ret = -1;
 		}
 	} else {

@@ -13,10 +13,12 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-pcap <device> <file> [--count N] [--seconds S] [--force]\n"
 	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
-	             "  <file>       pcap file to write (microsecond timestamps; replaced if it exists)\n"
+	             "  <file>       pcap file to write (microsecond timestamps; replaced if it exists,\n"
+	             "               refused if it is the port's rx-pcap input)\n"
 	             "  --count      stop after capturing N frames\n"
 	             "  --seconds    stop after S seconds\n"
 	             "  --force      take the device even if its kernel interface is up\n");
+	fputs(app_common_usage, out);
 }
 
 static uint64_t wall_ns(void)
@@ -45,10 +47,15 @@ int main(int argc, char **argv)
 	app_handle_signals();
 	struct app_port port;
 	if (app_open(&port, dev_name, &a.opts) < 0) {
-		pcap_writer_close(&w);
+		pcap_writer_abandon(&w); /* an existing file keeps what it held */
 		return 1;
 	}
 
+	if (app_restrict(&a) < 0) {
+		app_close(&port);
+		pcap_writer_close(&w);
+		return 1;
+	}
 	struct ixy_buf *bufs[BATCH];
 	uint64_t start = app_now_ns(), last_flush = start, captured = 0;
 	bool write_failed = false;

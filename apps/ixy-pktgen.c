@@ -1,11 +1,14 @@
 /* ixy-pktgen: sends UDP/IPv4 frames (or the frames of a pcap file, in a loop) as fast as the port
- * takes them. */
+ * takes them, from one worker thread per TX queue (--threads N). */
+#include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "app_threads.h"
 #include "pcap_file.h"
 
 #define POOL_SIZE 4096u
@@ -13,14 +16,17 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ixy-pktgen <device> [--size BYTES] [--batch N] [--count N] [--seconds S]\n"
-	             "                  [--pcap FILE] [--force]\n"
+	             "                  [--pcap FILE] [--threads N] [--force]\n"
 	             "  <device>     PCI address (0000:03:00.0) or virtual 82599 (sim:0, see README)\n"
 	             "  --size       frame size without CRC, 60 to 1514 (default 60)\n"
 	             "  --batch      packets per TX call, 1 to 512 (default 64)\n"
 	             "  --count      stop after sending N frames\n"
 	             "  --seconds    stop after S seconds\n"
 	             "  --pcap       send the frames of this pcap file in a loop instead (not with --size)\n"
+	             "  --threads    worker threads, 1 to 16 (default 1): N TX queues, thread i pinned to a\n"
+	             "               CPU, sending on queue i (--count is shared out among them)\n"
 	             "  --force      take the device even if its kernel interface is up\n");
+	fputs(app_common_usage, out);
 }
 
 static uint16_t ip_checksum(const uint8_t *hdr, size_t len)
@@ -65,10 +71,63 @@ static void build_frame(uint8_t *f, uint32_t size, const uint8_t src_mac[6])
 		f[i] = (uint8_t)i;
 }
 
+/* One worker: its own pool, its own TX queue. */
+struct worker {
+	struct ixy_device *dev;
+	uint16_t queue;
+	struct ixy_mempool *pool;
+	const struct pcap_frames *replay;
+	uint32_t batch;
+	uint64_t quota; /* frames to send, 0 = no limit */
+	uint64_t sent;
+	atomic_bool *running;
+	atomic_uint *finished;
+	pthread_t tid;
+	int cpu; /* pinned to, or -1 */
+};
+
+static void *send_loop(void *arg)
+{
+	struct worker *w = arg;
+	const struct pcap_frames *replay = w->replay;
+	struct ixy_buf *bufs[APP_MAX_BATCH];
+	uint32_t seq = 0;
+	while (atomic_load_explicit(w->running, memory_order_relaxed) && (!w->quota || w->sent < w->quota)) {
+		uint32_t want = w->batch;
+		if (w->quota && w->quota - w->sent < want)
+			want = (uint32_t)(w->quota - w->sent);
+		uint32_t n = ixy_buf_alloc_batch(w->pool, bufs, want);
+		if (replay->count) {
+			/* seq is the index of the next file frame; frames shorter than 60 bytes go
+			 * as they are (the NIC pads them). */
+			uint32_t k = seq;
+			for (uint32_t i = 0; i < n; i++) {
+				const struct pcap_frame *f = &replay->frames[k];
+				memcpy(bufs[i]->data, f->data, f->len);
+				bufs[i]->len = f->len;
+				if (++k == replay->count)
+					k = 0;
+			}
+		} else {
+			for (uint32_t i = 0; i < n; i++)
+				memcpy(bufs[i]->data + 42, &(uint32_t){seq + i}, 4);
+		}
+		uint32_t done = ixy_tx_batch(w->dev, w->queue, bufs, n);
+		for (uint32_t i = done; i < n; i++)
+			ixy_buf_free(bufs[i]);
+		seq += done;
+		if (replay->count)
+			seq %= replay->count;
+		w->sent += done;
+	}
+	atomic_fetch_add(w->finished, 1);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	struct app_args a = {.size = 60, .batch = 64, .opts = {.promiscuous = true}};
-	int status = app_parse_args(argc, argv, "ixy-pktgen", "size,batch,count,seconds,pcap", 1,
+	struct app_args a = {.size = 60, .batch = 64, .threads = 1, .opts = {.promiscuous = true}};
+	int status = app_parse_args(argc, argv, "ixy-pktgen", "size,batch,count,seconds,pcap,threads", 1,
 	                            "one <device>", usage, &a);
 	if (status >= 0)
 		return status;
@@ -79,6 +138,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	uint64_t size = a.size, batch = a.batch, count = a.count, seconds = a.seconds;
+	unsigned threads = (unsigned)a.threads;
+	a.opts.tx_queues = (uint16_t)threads;
 
 	/* The whole file is loaded and checked before the port is opened: a bad file sends nothing. */
 	struct pcap_frames replay = {0};
@@ -96,64 +157,75 @@ int main(int argc, char **argv)
 		pcap_frames_free(&replay);
 		return 1;
 	}
-	struct ixy_mempool *pool = ixy_mempool_create(port.dev, POOL_SIZE, 0);
-	if (!pool) {
-		fprintf(stderr, "ixy-pktgen: %s\n", ixy_last_error());
-		app_close(&port);
-		pcap_frames_free(&replay);
-		return 1;
-	}
 	/* Every buffer carries the frame from the start; the loop only writes the sequence number
 	 * (or, with --pcap, copies the next file frame into each buffer). */
 	uint8_t mac[6];
 	ixy_get_mac(port.dev, mac);
-	struct ixy_buf *bufs[APP_MAX_BATCH];
-	for (uint32_t i = 0; i < POOL_SIZE && !replay.count; i++) {
-		struct ixy_buf *b = pool->free_stack[i];
-		build_frame(b->data, (uint32_t)size, mac);
-		b->len = (uint32_t)size;
-	}
-
-	uint64_t start = app_now_ns(), sent = 0;
-	uint32_t seq = 0;
-	while (!app_stop) {
-		uint32_t want = (uint32_t)batch;
-		if (count && count - sent < want)
-			want = (uint32_t)(count - sent);
-		uint32_t n = ixy_buf_alloc_batch(pool, bufs, want);
-		if (replay.count) {
-			/* seq is the index of the next file frame; frames shorter than 60 bytes go
-			 * as they are (the NIC pads them). */
-			uint32_t k = seq;
-			for (uint32_t i = 0; i < n; i++) {
-				const struct pcap_frame *f = &replay.frames[k];
-				memcpy(bufs[i]->data, f->data, f->len);
-				bufs[i]->len = f->len;
-				if (++k == replay.count)
-					k = 0;
-			}
-		} else {
-			for (uint32_t i = 0; i < n; i++)
-				memcpy(bufs[i]->data + 42, &(uint32_t){seq + i}, 4);
+	static struct worker workers[APP_MAX_THREADS];
+	atomic_bool running = true;
+	atomic_uint finished = 0;
+	int ret = 0;
+	unsigned started = 0;
+	for (; started < threads; started++) {
+		struct worker *w = &workers[started];
+		*w = (struct worker){.dev = port.dev,
+		                     .queue = (uint16_t)started,
+		                     .replay = &replay,
+		                     .batch = (uint32_t)batch,
+		                     .running = &running,
+		                     .finished = &finished};
+		/* --count shared out: the first count % threads workers send one more. */
+		if (count)
+			w->quota = count / threads + (started < count % threads);
+		if (count && !w->quota) {
+			atomic_fetch_add(&finished, 1);
+			continue;
 		}
-		uint32_t done = ixy_tx_batch(port.dev, 0, bufs, n);
-		for (uint32_t i = done; i < n; i++)
-			ixy_buf_free(bufs[i]);
-		seq += done;
-		if (replay.count)
-			seq %= replay.count;
-		sent += done;
-		/* Drain RX so a looped-back port keeps receiving. */
+		w->pool = ixy_mempool_create(port.dev, POOL_SIZE, 0);
+		if (!w->pool) {
+			fprintf(stderr, "ixy-pktgen: %s\n", ixy_last_error());
+			ret = 1;
+			break;
+		}
+		for (uint32_t i = 0; i < POOL_SIZE && !replay.count; i++) {
+			struct ixy_buf *b = w->pool->free_stack[i];
+			build_frame(b->data, (uint32_t)size, mac);
+			b->len = (uint32_t)size;
+		}
+		if (app_start_worker(&w->tid, &w->cpu, started, send_loop, w) < 0) {
+			ixy_mempool_destroy(w->pool);
+			w->pool = NULL;
+			ret = 1;
+			break;
+		}
+	}
+	/* Privileges and the sandbox go once the workers run: the sandbox forbids starting threads. */
+	if (!ret && app_restrict(&a) < 0)
+		ret = 1;
+	/* This thread owns RX queue 0 (drained so a looped-back port keeps receiving) and reads the
+	 * statistics while the workers send. */
+	struct ixy_buf *bufs[APP_MAX_BATCH];
+	uint64_t start = app_now_ns();
+	while (!app_stop && !ret && atomic_load(&finished) < threads) {
 		uint32_t got = ixy_rx_batch(port.dev, 0, bufs, APP_MAX_BATCH);
 		for (uint32_t i = 0; i < got; i++)
 			ixy_buf_free(bufs[i]);
+		if (!got)
+			usleep(100);
 		uint64_t now = app_now_ns();
 		app_print_rate(&port, now);
-		if ((count && sent >= count) || (seconds && now - start >= seconds * 1000000000u))
+		if (seconds && now - start >= seconds * 1000000000u)
 			break;
 	}
-	/* Let the NIC finish: every frame sent and counted (bounded waits). */
-	int ret = 0;
+	atomic_store(&running, false);
+	uint64_t sent = 0;
+	for (unsigned i = 0; i < started; i++) {
+		if (workers[i].pool)
+			pthread_join(workers[i].tid, NULL);
+		sent += workers[i].sent;
+	}
+	/* Let the NIC finish: every frame sent and counted (bounded waits). The workers are joined:
+	 * this thread owns every queue now. */
 	if (ixy_tx_flush(port.dev, 1000) < 0) {
 		fprintf(stderr, "ixy-pktgen: frames still queued after 1 s: is the link up?\n");
 		ret = 1;
@@ -165,11 +237,15 @@ int main(int argc, char **argv)
 		app_update_stats(&port);
 		usleep(10000);
 	}
+	for (unsigned i = 0; i < started; i++)
+		printf("thread %u cpu %d tx_packets=%" PRIu64 "\n", i, workers[i].cpu, workers[i].sent);
+	app_print_queue_stats(&port);
 	app_update_stats(&port);
 	app_print_total(&port);
 	if (app_close(&port) < 0)
 		ret = 1;
-	ixy_mempool_destroy(pool);
+	for (unsigned i = 0; i < started; i++)
+		ixy_mempool_destroy(workers[i].pool);
 	pcap_frames_free(&replay);
 	return ret;
 }

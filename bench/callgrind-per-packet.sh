@@ -9,6 +9,8 @@
 # are reported apart.
 #
 # usage: bench/callgrind-per-packet.sh [scenario [batch [N1 [N2]]]]   defaults: fwd 32 100000 200000
+# The virtio driver against its fake device (tests/virtio, counted as the model):
+#   BENCH_TARGET=virtio-bench BENCH_ARGS="--ring packed" bench/callgrind-per-packet.sh fwd 32
 set -eu
 . "$(dirname "$0")/common.sh"
 SCENARIO=${1:-fwd}
@@ -23,7 +25,7 @@ trap 'rm -rf "$TMP"' EXIT
 # Prints "<Ir> <class> <file:function>" for every function in the profile of run $1.
 profile() {
 	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.$1" --dump-instr=no --dump-line=yes \
-		"$BENCH" --scenario "$SCENARIO" --batch "$BATCH" --fixed "$1" --quiet >"$TMP/out.$1" 2>"$TMP/err.$1" ||
+		"$BENCH" ${BENCH_ARGS:-} --scenario "$SCENARIO" --batch "$BATCH" --fixed "$1" --quiet >"$TMP/out.$1" 2>"$TMP/err.$1" ||
 		{ cat "$TMP/err.$1" "$TMP/out.$1" >&2; echo "error: ixy-bench failed under callgrind" >&2; exit 1; }
 	callgrind_annotate --inclusive=no --threshold=100 --show-percs=no --auto=no "$TMP/cg.$1" |
 		awk -v root="$ROOT/" '
@@ -32,7 +34,7 @@ profile() {
 			f = name; sub(/:.*/, "", f); sub("^" root, "", f)
 			cls = "other"
 			if (f ~ /^src\/[^\/]+\.[ch]$/ || f ~ /^include\/ixy\/[^\/]+\.h$/) cls = "library"
-			else if (f ~ /^sim\//) cls = "model"
+			else if (f ~ /^sim\// || f ~ /^tests\/virtio\//) cls = "model"
 			else if (f ~ /^bench\//) cls = "bench"
 			sub("^" root, "", name)
 			print ir, cls, name
@@ -41,7 +43,7 @@ profile() {
 profile "$N1"
 profile "$N2"
 
-echo "ixy-bench --scenario $SCENARIO --batch $BATCH under callgrind; N1=$N1, N2=$N2 packets"
+echo "$BENCH_TARGET ${BENCH_ARGS:+$BENCH_ARGS }--scenario $SCENARIO --batch $BATCH under callgrind; N1=$N1, N2=$N2 packets"
 echo "instructions per packet = (Ir(N2) - Ir(N1)) / (N2 - N1):"
 awk -v n1="$N1" -v n2="$N2" -v f1="$TMP/prof.$N1" '
 	FILENAME == f1 { a[$2] += $1; fa[$3] += $1; cls[$3] = $2; next }

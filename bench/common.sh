@@ -2,7 +2,8 @@
 # BUILD overrides the build directory (default: <repo>/build-bench).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build-bench}
-BENCH=$BUILD/bench/ixy-bench
+BENCH_TARGET=${BENCH_TARGET:-ixy-bench} # virtio-bench: the virtio driver against its fake device
+BENCH=$BUILD/bench/$BENCH_TARGET
 
 build_bench() {
 	if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -13,6 +14,6 @@ build_bench() {
 		echo "note: $BUILD is not a plain RelWithDebInfo (-O2 -g) build; reconfiguring it" >&2
 		cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIXY_SANITIZE=OFF >/dev/null
 	fi
-	cmake --build "$BUILD" --target ixy-bench -j2 >/dev/null
+	cmake --build "$BUILD" --target "$BENCH_TARGET" -j2 >/dev/null
 	[ -x "$BENCH" ] || { echo "error: $BENCH was not built" >&2; exit 1; }
 }

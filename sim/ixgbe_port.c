@@ -3,6 +3,7 @@
 #include "ixgbe_port.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,15 +12,10 @@
 
 static pthread_once_t regs_once = PTHREAD_ONCE_INIT;
 
-static unsigned step_locked(struct ixgbe_model *m)
+/* Delivers the frames waiting in the packet buffer as far as the Rx rings take them. */
+static unsigned rx_drain(struct ixgbe_model *m, bool *empty)
 {
 	unsigned work = 0;
-	if (in_reset(m))
-		return 0;
-	for (unsigned w = 0; w < 2; w++)
-		for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
-			work += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits));
-	/* Frames from the wire (peer, loopback, injected). */
 	pthread_mutex_lock(&m->in.lock);
 	while (m->in.count) {
 		struct frame *f = &m->in.slots[m->in.head];
@@ -28,18 +24,55 @@ static unsigned step_locked(struct ixgbe_model *m)
 		fifo_pop(&m->in);
 		work++;
 	}
-	bool idle_in = m->in.count == 0;
+	*empty = m->in.count == 0;
 	pthread_mutex_unlock(&m->in.lock);
-	/* Lossless pcap source: a record is consumed only once ixgbe_rx_frame() took it. */
-	if (idle_in && m->pcap_in.f) {
-		for (;;) {
-			if (!m->pcap_in.len)
-				m->pcap_in.len = pcap_reader_next(&m->pcap_in, m->who, m->cfg.quiet);
-			if (!m->pcap_in.len || !ixgbe_rx_frame(m, m->pcap_in.buf, m->pcap_in.len, false, true))
-				break;
-			m->pcap_in.len = 0;
-			work++;
+	return work;
+}
+
+/* Rx and Tx DMA run side by side, as on the device: with the port's Tx looped back into its own
+ * packet buffer, one packet from each running Tx queue, then the buffer drains into Rx, and
+ * again, so a burst larger than the packet buffer is not missed while Rx descriptors are free.
+ * Otherwise Tx feeds another wire and runs in one go. A paced wire (cfg.line_rate_mbit) stops
+ * Tx and the rx-pcap source until the last frame has left. */
+static unsigned step_locked(struct ixgbe_model *m)
+{
+	unsigned work = 0, sent;
+	unsigned budget = m->peer == m ? 1 : UINT_MAX;
+	bool idle_in;
+	if (in_reset(m))
+		return 0;
+	m->pace_until_ps = 0;
+	if (m->cfg.line_rate_mbit && !m->manual_clock)
+		m->now_ps = wire_now_ps();
+	do {
+		sent = 0;
+		for (unsigned w = 0; w < 2; w++)
+			for (uint64_t bits = m->tx_running[w]; bits; bits &= bits - 1)
+				sent += ixgbe_tx_queue(m, w * 64 + (unsigned)__builtin_ctzll(bits), budget);
+		work += sent + rx_drain(m, &idle_in);
+	} while (sent);
+	/* Lossless pcap source: a frame is consumed only once ixgbe_rx_frame() took it. Frames of
+	 * 14 to 59 bytes arrive padded with zeros to 60, as the sending MAC pads them (IEEE 802.3
+	 * minimum frame: 64 bytes with the FCS). */
+	while (idle_in && m->pcap_in_next < m->pcap_in.count) {
+		if (!wire_clock_ready(&m->rx_wire, m->now_ps)) {
+			ixgbe_pace_wait(m, m->rx_wire.free_ps); /* its sender paces itself too */
+			break;
 		}
+		const struct pcap_frame *f = &m->pcap_in.frames[m->pcap_in_next];
+		const uint8_t *d = f->data;
+		uint32_t len = f->len;
+		uint8_t padded[60] = {0};
+		if (len < sizeof(padded)) {
+			memcpy(padded, d, len);
+			d = padded;
+			len = sizeof(padded);
+		}
+		if (!ixgbe_rx_frame(m, d, len, false, true))
+			break;
+		wire_clock_take(&m->rx_wire, m->now_ps, len);
+		m->pcap_in_next++;
+		work++;
 	}
 	return work;
 }
@@ -52,6 +85,20 @@ unsigned ixgbe_model_step(struct ixgbe_model *m)
 	return w;
 }
 
+void ixgbe_pace_wait(struct ixgbe_model *m, uint64_t until_ps)
+{
+	if (!m->pace_until_ps || until_ps < m->pace_until_ps)
+		m->pace_until_ps = until_ps;
+}
+
+void ixgbe_model_set_clock(struct ixgbe_model *m, uint64_t now_ps)
+{
+	pthread_mutex_lock(&m->lock);
+	m->manual_clock = true;
+	m->now_ps = now_ps;
+	pthread_mutex_unlock(&m->lock);
+}
+
 static void *model_thread(void *arg)
 {
 	struct ixgbe_model *m = arg;
@@ -59,6 +106,19 @@ static void *model_thread(void *arg)
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
 		if (ixgbe_model_step(m)) {
 			idle = 0;
+			continue;
+		}
+		/* A frame waits for a paced wire: spin if it is due within 100 us (10 Gbit/s: at most
+		 * 1.2 us), else sleep until shortly before, at most 1 ms (frames may arrive). */
+		uint64_t until = m->pace_until_ps;
+		if (until) {
+			idle = 0;
+			uint64_t now = wire_now_ps();
+			if (until > now + 100000000u) {
+				uint64_t ns = (until - now) / 1000u - 50000u;
+				struct timespec ts = {0, (long)(ns < 1000000u ? ns : 1000000u)};
+				nanosleep(&ts, NULL);
+			}
 			continue;
 		}
 		if (++idle > 64) {
@@ -117,8 +177,13 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	m->cfg = *cfg;
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
-	rule_log_init(&m->log, m->who, cfg->quiet);
-	m->pcap_out.fixed_time = cfg->fixed_pcap_time;
+	rule_log_init(&m->log, m->who, cfg->quiet, ixgbe_rules, IXGBE_NRULES);
+	m->tx_wire.rate_mbit = m->rx_wire.rate_mbit = cfg->line_rate_mbit;
+	struct timespec mono, real;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	m->realtime_offset_ns = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
+	                        ((int64_t)real.tv_nsec - (int64_t)mono.tv_nsec);
 	pthread_mutex_init(&m->lock, NULL);
 	fifo_init(&m->in);
 	fifo_init(&m->cap);
@@ -177,41 +242,57 @@ void ixgbe_model_connect(struct ixgbe_model *a, struct ixgbe_model *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* Both open in place: the pcap module keeps the address of an open reader or writer. */
 int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	bool swap;
-	FILE *f = pcap_open_read(path, &swap, err, errlen);
-	if (!f)
-		return -1;
+	char why[600];
 	pthread_mutex_lock(&m->lock);
-	if (m->pcap_in.f)
-		fclose(m->pcap_in.f);
-	m->pcap_in.f = f;
-	m->pcap_in.swap = swap;
-	m->pcap_in.eof = false;
-	m->pcap_in.len = 0;
+	pcap_frames_free(&m->pcap_in);
+	m->pcap_in_next = 0;
+	int ret = pcap_read_all(&m->pcap_in, path, why, sizeof(why));
 	pthread_mutex_unlock(&m->lock);
-	return 0;
+	if (ret < 0)
+		snprintf(err, errlen, "rx-pcap: %s", why);
+	return ret;
 }
 
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	FILE *f = pcap_open_write(path, err, errlen);
-	if (!f)
-		return -1;
+	char why[600];
 	pthread_mutex_lock(&m->lock);
-	if (m->pcap_out.f)
-		fclose(m->pcap_out.f);
-	m->pcap_out.f = f;
-	m->pcap_out.n = 0;
+	if (m->pcap_out_on)
+		pcap_writer_close(&m->pcap_out);
+	m->pcap_out_failed = false;
+	m->pcap_out_n = 0;
+	int ret = pcap_writer_open(&m->pcap_out, path, why, sizeof(why));
+	m->pcap_out_on = ret == 0;
 	pthread_mutex_unlock(&m->lock);
-	return 0;
+	if (ret < 0)
+		snprintf(err, errlen, "tx-pcap: %s", why);
+	return ret;
+}
+
+int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&m->lock);
+	int ret = 0;
+	if (m->pcap_out_on && pcap_writer_close(&m->pcap_out) < 0) {
+		char why[600];
+		pcap_writer_error(&m->pcap_out, why, sizeof(why));
+		snprintf(err, errlen, "tx-pcap: %s", why);
+		ret = -1;
+	}
+	m->pcap_out_on = false;
+	pcap_frames_free(&m->pcap_in);
+	m->pcap_in_next = 0;
+	pthread_mutex_unlock(&m->lock);
+	return ret;
 }
 
 bool ixgbe_model_rx_pcap_done(struct ixgbe_model *m)
 {
 	pthread_mutex_lock(&m->lock);
-	bool d = !m->pcap_in.f || (m->pcap_in.eof && !m->pcap_in.len);
+	bool d = m->pcap_in_next == m->pcap_in.count;
 	pthread_mutex_unlock(&m->lock);
 	return d;
 }
@@ -250,10 +331,8 @@ void ixgbe_model_free(struct ixgbe_model *m)
 		return;
 	ixgbe_model_stop(m);
 	ixgbe_model_disconnect(m);
-	if (m->pcap_in.f)
-		fclose(m->pcap_in.f);
-	if (m->pcap_out.f)
-		fclose(m->pcap_out.f);
+	char err[16];
+	ixgbe_model_close_pcap(m, err, sizeof(err)); /* a caller who wants the result closed it */
 	rule_log_free(&m->log);
 	fifo_destroy(&m->in);
 	fifo_destroy(&m->cap);
@@ -281,6 +360,14 @@ unsigned ixgbe_model_count_matching(struct ixgbe_model *m, const char *needle)
 {
 	pthread_mutex_lock(&m->lock);
 	unsigned n = rule_count_matching(&m->log, needle);
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+unsigned ixgbe_model_rule_count(struct ixgbe_model *m, enum ixgbe_rule rule)
+{
+	pthread_mutex_lock(&m->lock);
+	unsigned n = rule_count(&m->log, (unsigned)rule);
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }

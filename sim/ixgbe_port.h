@@ -1,7 +1,7 @@
 /* The private state of a virtual 82599 port, shared by the register file (ixgbe_registers.c,
  * ixgbe_queues.c), the DMA engines (ixgbe_rx.c, ixgbe_tx.c) and the port (ixgbe_port.c).
- * Calls go one way only: port -> registers -> queues -> Tx engine; port -> Rx and Tx engines;
- * all of them -> bus, wire, pcap_io, rules. */
+ * Calls go one way only: port -> registers -> queues -> Rx and Tx engines; port -> Rx and Tx
+ * engines; all of them -> bus, wire, rules, and the pcap files of libixy (src/pcap_file.h). */
 #ifndef SIM_IXGBE_PORT_H
 #define SIM_IXGBE_PORT_H
 
@@ -14,7 +14,8 @@
 #include "ixgbe_hostile.h"
 #include "ixgbe_model.h"
 #include "ixgbe_reg_map.h"
-#include "pcap_io.h"
+#include "log.h"
+#include "pcap_file.h"
 #include "rules.h"
 #include "wire.h"
 
@@ -28,6 +29,7 @@ struct queue {
 	uint32_t flagged;           /* once-only violation bits */
 	uint32_t wb_next, wb_count; /* Tx: batched write-back (WTHRESH>0) */
 };
+#define SMALL_BUFS_KEPT 256u
 #define FLAG_DCA 1u
 #define FLAG_CRC 2u
 
@@ -47,16 +49,27 @@ struct ixgbe_model {
 	uint32_t gssr_sw;     /* SW_FW_SYNC bits 4:0 */
 	uint64_t fw_hold_end; /* firmware holds MAC_CSR during reads number <= this */
 	uint32_t flagged_global;
+	uint64_t small_bufs[SMALL_BUFS_KEPT]; /* Rx buffers already named by V11 (since reset) */
+	unsigned nsmall;
 	uint32_t regs[NREGS];
 	uint64_t cnt[NCNT];
 	uint32_t snap[NCNT];
 	struct queue rxq[NQ], txq[NQ];
 	uint64_t rx_running[2], tx_running[2]; /* bitmaps of queues with ENABLE set */
 	/* wires */
-	struct ixgbe_model *peer; /* self for loopback */
-	struct pcap_reader pcap_in;
+	struct ixgbe_model *peer;   /* self for loopback */
+	struct pcap_frames pcap_in; /* rx-pcap: the whole file, checked; count 0 = none */
+	uint32_t pcap_in_next;      /* the next frame to deliver (lossless source) */
 	struct pcap_writer pcap_out;
-	struct fifo in; /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	bool pcap_out_on, pcap_out_failed;
+	uint64_t pcap_out_n;        /* records written (fixed_pcap_time) */
+	struct wire_clock tx_wire;  /* our transmitter on the wire (cfg.line_rate_mbit) */
+	struct wire_clock rx_wire;  /* the rx-pcap sender's transmitter (same rate) */
+	uint64_t now_ps;            /* CLOCK_MONOTONIC at the start of the step (paced only) */
+	bool manual_clock;          /* now_ps is set by ixgbe_model_set_clock() (tests) */
+	uint64_t pace_until_ps;     /* a frame waits for the wire until then (0: none) */
+	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, for tx-pcap times */
+	struct fifo in;             /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
 	bool capture_on;
 	struct fifo cap;
 	uint8_t scratch[WIRE_MAX_FRAME + 64];
@@ -130,9 +143,19 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v);
 /* ixgbe_rx.c: one frame from the wire into the Rx rings. Returns 1 if it was consumed (delivered
  * or dropped), 0 if it must wait; a lossless source never loses a frame. */
 int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless);
+/* V11 for a buffer posted to Rx queue qn: it must hold SRRCTL.BSIZEPACKET bytes inside its DMA
+ * region. Each bad address is named once (the first SMALL_BUFS_KEPT of them). */
+void ixgbe_rx_check_buffer(struct ixgbe_model *m, unsigned qn, uint64_t addr);
+/* ixgbe_rss.c: the RX queue of a frame that passed the filters (RSS, or queue 0). */
+unsigned ixgbe_rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
 
-/* ixgbe_tx.c: runs Tx queue n; returns the descriptors processed. */
-unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n);
+/* ixgbe_port.c: a frame must wait for a paced wire until until_ps. */
+void ixgbe_pace_wait(struct ixgbe_model *m, uint64_t until_ps);
+/* ixgbe_tx.c: a sent frame into the tx-pcap file (pcap_out_on); wire_ps: when it started on
+ * a paced wire (0: unpaced). */
+void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps);
+/* ixgbe_tx.c: sends up to max_packets packets from Tx queue n; returns the descriptors processed. */
+unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */
 void ixgbe_tx_flush_wb(struct queue *q);
 

@@ -2,6 +2,8 @@
  * head, tail and RXDCTL/TXDCTL, with the enable delay and the ring rules of DS 4.6.7 / 4.6.8. */
 #include "ixgbe_port.h"
 
+#include <string.h>
+
 /* ---- queue checks ---- */
 /* The checks a queue's ring gets when its ENABLE is set, the same for Rx ('R') and Tx ('T'):
  * init done, ring programmed, length legal, ring inside one DMA region. Maps it, or leaves
@@ -12,22 +14,22 @@ static void map_ring(struct ixgbe_model *m, struct queue *q, char rt, unsigned n
 	q->ring = NULL;
 	q->size = 0;
 	if (in_reset(m) || m->reads < m->dmai_due || m->reads < m->ard_due)
-		rule_violation(&m->log,
+		rule_violation(&m->log, IXGBE_V19_INIT_DONE,
 		               "%cXDCTL(%u).ENABLE set before EEC.ARD and RDRXCTL.DMAIDONE read 1 (DS 4.6.3)",
 		               rt, n);
 	if ((q->programmed & 3) != 3)
-		rule_violation(&m->log,
+		rule_violation(&m->log, IXGBE_V8_ENABLE_UNPROGRAMMED,
 		               "%cXDCTL(%u).ENABLE set before %cDBAL/%cDLEN(%u) were programmed (DS %s)", rt,
 		               n, rt, rt, n, init);
 	if (len == 0 || len % 128 || len / 16 > 8192) {
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V3_RING_LEN,
 		    "%cXDCTL(%u).ENABLE with %cDLEN(%u)=%u: must be a non-zero multiple of 128 bytes, "
 		    "at most 8192 descriptors (DS %s)",
 		    rt, n, rt, n, len, rt == 'R' ? "8.2.3.8.3" : "8.2.3.9.7, 7.2.3.3");
 	} else if ((q->ring = ixgbe_bus_translate(m->bus, base & ~0x7Full, len)) == NULL) {
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V9_RING_DMA,
 		    "DMA fault: %cx ring %u at bus 0x%llx + %u bytes is not inside one registered DMA "
 		    "region (DS %s)",
 		    rt, n, (unsigned long long)base, len, rt == 'R' ? "7.1.9" : "7.2.3.3");
@@ -46,15 +48,16 @@ static void rx_enable(struct ixgbe_model *m, unsigned n)
 	map_ring(m, q, 'R', n, base, len);
 	unsigned bs = srr & SRRCTL_BSIZE_MASK, dt = SRRCTL_DESCTYPE(srr);
 	if (bs < 1 || bs > 16)
-		rule_violation(&m->log, "SRRCTL(%u).BSIZEPACKET=%u must be 1..16 KB (DS 8.2.3.8.7)", n, bs);
+		rule_violation(&m->log, IXGBE_V10_SRRCTL,
+		               "SRRCTL(%u).BSIZEPACKET=%u must be 1..16 KB (DS 8.2.3.8.7)", n, bs);
 	if (dt == 2 || dt == 5)
-		rule_violation(&m->log,
+		rule_violation(&m->log, IXGBE_V10_SRRCTL,
 		               "SRRCTL(%u).DESCTYPE=%u is header split, which must not be used on the 82599 "
-		               "(DS 7.1.10, erratum E8)",
+		               "(DS 7.1.10, erratum E8, docs/82599.md)",
 		               n, dt);
 	else if (dt != 0 && dt != 1)
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V10_SRRCTL,
 		    "SRRCTL(%u).DESCTYPE=%u is not supported by the model (use 001 advanced one-buffer "
 		    "or 000 legacy; DS 8.2.3.8.7)",
 		    n, dt);
@@ -74,8 +77,8 @@ static void tx_enable(struct ixgbe_model *m, unsigned n)
 	q->wb_count = 0;
 	if (!(*reg(m, R_DMATXCTL) & DMATXCTL_TE))
 		rule_violation(
-		    &m->log, "TXDCTL(%u).ENABLE set while DMATXCTL.TE is 0: TE must be set first (DS 4.6.8)",
-		    n);
+		    &m->log, IXGBE_V17_TE_FIRST,
+		    "TXDCTL(%u).ENABLE set while DMATXCTL.TE is 0: TE must be set first (DS 4.6.8)", n);
 	map_ring(m, q, 'T', n, base, len);
 	if (q->head >= q->size && q->size)
 		q->head = 0;
@@ -96,7 +99,7 @@ static void check_tail_owned(struct ixgbe_model *m, const struct queue *q, char 
 	if (d <= limit)
 		return;
 	rule_violation(
-	    &m->log,
+	    &m->log, IXGBE_V21_TAIL_OWNED,
 	    "%cDT(%u) moved from %u to %u past %cDH=%u: it %s (advanced by %u, at most %u allowed; "
 	    "DS %s)",
 	    rt, n, old, v, rt, head,
@@ -148,15 +151,16 @@ static void wr_ring_reg(struct ixgbe_model *m, const struct qkind *k, struct que
 {
 	if (enabled)
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V4_RING_REG_ENABLED,
 		    "%s(%u) written while %cXDCTL(%u).ENABLE is set: ring registers may only change "
 		    "while the queue is disabled (DS %s)",
 		    name, n, k->rt, n, k->init);
 	if (o == Q_BAL && (v & 0x7F))
-		rule_violation(&m->log, "%cDBAL(%u)=0x%08x is not 128-byte aligned (DS %s)", k->rt, n, v,
-		               k->bal_ds);
+		rule_violation(&m->log, IXGBE_V2_BASE_ALIGN,
+		               "%cDBAL(%u)=0x%08x is not 128-byte aligned (DS %s)", k->rt, n, v, k->bal_ds);
 	if (o == Q_LEN && v % 128)
-		rule_violation(&m->log, "%cDLEN(%u)=%u is not a multiple of 128 bytes (DS %s)", k->rt, n, v,
+		rule_violation(&m->log, IXGBE_V3_RING_LEN,
+		               "%cDLEN(%u)=%u is not a multiple of 128 bytes (DS %s)", k->rt, n, v,
 		               k->len_ds);
 	if (o == Q_BAL)
 		q->programmed |= 1;
@@ -169,11 +173,12 @@ static bool wr_head(struct ixgbe_model *m, const struct qkind *k, unsigned n, ui
                     uint32_t size)
 {
 	if (enabled && v != 0)
-		rule_violation(&m->log, "%cDH(%u) written with %u while the queue is enabled (DS %s)", k->rt,
-		               n, v, k->init);
+		rule_violation(&m->log, IXGBE_V5_HEAD_WRITE,
+		               "%cDH(%u) written with %u while the queue is enabled (DS %s)", k->rt, n, v,
+		               k->init);
 	if (size && v >= size) {
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V5_HEAD_WRITE,
 		    "%cDH(%u)=%u is beyond the ring of %u descriptors (%cDLEN=%u; write ignored) (DS %s)",
 		    k->rt, n, v, size, k->rt, size * 16, k->head_ds);
 		return false;
@@ -187,17 +192,29 @@ static bool wr_tail(struct ixgbe_model *m, const struct qkind *k, struct queue *
                     uint32_t ctl, uint32_t size)
 {
 	if (v >= size && !(v == 0 && size == 0)) {
-		rule_violation(&m->log, "%cDT(%u)=%u is beyond the ring of %u descriptors (DS %s)", k->rt, n,
-		               v, size, k->tail_ds);
+		rule_violation(&m->log, IXGBE_V6_TAIL_RANGE,
+		               "%cDT(%u)=%u is beyond the ring of %u descriptors (DS %s)", k->rt, n, v, size,
+		               k->tail_ds);
 		return false;
 	}
 	bool runs = q_running(m, q, ctl) && q->seen_enabled;
 	if (v != q->head && !runs)
-		rule_violation(&m->log, "%cDT(%u) written before %cXDCTL(%u).ENABLE reads 1 (DS %s)", k->rt,
-		               n, k->rt, n, k->init);
+		rule_violation(&m->log, IXGBE_V7_TAIL_BEFORE_ENABLE,
+		               "%cDT(%u) written before %cXDCTL(%u).ENABLE reads 1 (DS %s)", k->rt, n, k->rt,
+		               n, k->init);
 	if (runs && q->size)
 		check_tail_owned(m, q, k->rt, n, v);
 	return true;
+}
+
+/* Descriptors old .. new-1 were handed to the device: each buffer is checked once, now. */
+static void post_rx_buffers(struct ixgbe_model *m, struct queue *q, unsigned n, uint32_t old, uint32_t new)
+{
+	for (uint32_t i = old; i != new; i = (i + 1) % q->size) {
+		uint64_t addr;
+		memcpy(&addr, q->ring + 16 * i, 8);
+		ixgbe_rx_check_buffer(m, n, addr);
+	}
 }
 
 void ixgbe_rxq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
@@ -219,10 +236,16 @@ void ixgbe_rxq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		if (wr_head(m, &rx_kind, n, v, enabled, *reg(m, rxq_base(n) + Q_LEN) / 16))
 			q->head = v;
 		return;
-	case Q_TAIL:
-		if (wr_tail(m, &rx_kind, q, n, v, ctl, q->size ? q->size : *reg(m, rxq_base(n) + Q_LEN) / 16))
-			q->tail = v;
+	case Q_TAIL: {
+		uint32_t old = q->tail;
+		if (!wr_tail(m, &rx_kind, q, n, v, ctl,
+		             q->size ? q->size : *reg(m, rxq_base(n) + Q_LEN) / 16))
+			return;
+		q->tail = v;
+		if (q->ring && q_running(m, q, ctl) && old < q->size)
+			post_rx_buffers(m, q, n, old, v);
 		return;
+	}
 	case Q_CTL: {
 		bool was = ctl & XDCTL_ENABLE, now = v & XDCTL_ENABLE;
 		*reg(m, r) = v;
@@ -265,7 +288,7 @@ void ixgbe_txq_write(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		uint32_t size = q->size ? q->size : *reg(m, txq_base(n) + Q_LEN) / 16;
 		if (v < size && v != q->tail && (*reg(m, R_RTTDCS) & RTTDCS_ARBDIS))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V20_TAIL_ARBDIS,
 			    "TDT(%u) moved from %u to %u while RTTDCS.ARBDIS=1: the Tx arbiter is off "
 			    "and nothing is fetched; clear ARBDIS after MTQC (DS 4.6.8, 7.2.1.2.1)",
 			    n, q->tail, v);

@@ -3,7 +3,7 @@
 #ifndef SIM_IXGBE_REG_MAP_H
 #define SIM_IXGBE_REG_MAP_H
 
-/* ---- register map (DS 8.2.3; offsets per fact sheet section 3) ---- */
+/* ---- register map (DS 8.2.3) ---- */
 #define R_CTRL 0x00000       /* DS 8.2.3.1.1 */
 #define R_CTRL_ALIAS 0x00004 /* DS 8.2.3.1.1 (VPP) */
 #define CTRL_MASTER_DIS (1u << 2)
@@ -11,8 +11,9 @@
 #define CTRL_RST (1u << 26)
 #define R_STATUS 0x00008 /* DS 8.2.3.1.2: 3:2 LAN ID, 7 link up, 19 master enable status */
 #define R_CTRL_EXT 0x00018
-#define R_ESDP 0x00020      /* DS 8.2.3.1.4: 7:0 SDP data, 15:8 SDP direction (1 = output) */
-#define ESDP_SDP2 (1u << 2) /* SFP+ parts: 1 = a module sits in the cage (fact sheet 3.2) */
+#define R_ESDP 0x00020 /* DS 8.2.3.1.4: 7:0 SDP data, 15:8 SDP direction (1 = output) */
+#define ESDP_SDP2                                                                                            \
+	(1u << 2) /* SFP+ parts: 1 = a module sits in the cage (DS 8.2.3.1.4; erratum E13, docs/82599.md) */
 #define ESDP_SDP2_DIR (1u << 10)
 #define R_EICR 0x00800 /* DS 8.2.3.5.1 */
 #define EICR_RX_MISS (1u << 17)
@@ -134,7 +135,7 @@
 #define REGS_SIZE 0x20000u
 #define NREGS (REGS_SIZE / 4)
 
-/* ---- statistics (DS 8.2.3.23; fact sheet 3.9) ---- */
+/* ---- statistics (DS 8.2.3.23) ---- */
 enum {
 	C_CRCERRS,
 	C_ILLERRC,

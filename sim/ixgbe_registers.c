@@ -120,7 +120,7 @@ static bool is_known(uint32_t reg)
 	return known_map[reg / 32] & (1u << ((reg / 4) % 8));
 }
 
-/* Maps 82598-compatible alias addresses to the native 82599 register (fact sheet 3.1). */
+/* Maps 82598-compatible alias addresses to the native 82599 register (docs/82599.md, interpretations). */
 static uint32_t canon(uint32_t reg)
 {
 	if (reg == R_CTRL_ALIAS)
@@ -152,7 +152,7 @@ static void warning(struct ixgbe_model *m, uint32_t reg, const char *what)
 	rule_warning(&m->log, first, "%s at 0x%05x", what, reg);
 }
 
-/* ---- reset (DS 4.2.1.6.1, 8.2.3.1.1; fact sheet 5.1) ---- */
+/* ---- reset (DS 4.2.1.6.1, 8.2.3.1.1) ---- */
 void ixgbe_regs_reset(struct ixgbe_model *m)
 {
 	memset(m->regs, 0, sizeof(m->regs));
@@ -163,6 +163,7 @@ void ixgbe_regs_reset(struct ixgbe_model *m)
 	memset(m->rx_running, 0, sizeof(m->rx_running));
 	memset(m->tx_running, 0, sizeof(m->tx_running));
 	m->flagged_global = 0;
+	m->nsmall = 0;
 	m->secrx_rdy_seen = false;
 	m->link_was_up = false;
 	const uint8_t *mac = m->cfg.mac;
@@ -247,15 +248,15 @@ static void check_rx_global(struct ixgbe_model *m)
 	uint32_t h = *reg(m, R_HLREG0), r = *reg(m, R_RDRXCTL);
 	if (!!(h & HLREG0_RXCRCSTRP) != !!(r & RDRXCTL_CRCSTRIP) && !(m->flagged_global & FLAG_CRC)) {
 		m->flagged_global |= FLAG_CRC;
-		rule_violation(&m->log,
+		rule_violation(&m->log, IXGBE_V14_CRC_STRIP,
 		               "HLREG0.RXCRCSTRP=%u but RDRXCTL.CRCSTRIP=%u: both must hold the same value "
-		               "(DS 4.6.7, erratum E6)",
+		               "(DS 4.6.7, erratum E6, docs/82599.md)",
 		               !!(h & HLREG0_RXCRCSTRP), !!(r & RDRXCTL_CRCSTRIP));
 	}
 	if ((r & RDRXCTL_RSCFRSTSIZE) || !(r & RDRXCTL_RSCACKC) || !(r & RDRXCTL_FCOE_WRFIX))
-		rule_violation(&m->log,
+		rule_violation(&m->log, IXGBE_V15_RDRXCTL_RSC,
 		               "RDRXCTL=0x%08x at RXEN: RSCFRSTSIZE must be 0, RSCACKC and FCOE_WRFIX 1 "
-		               "(DS 8.2.3.8.8, erratum E5)",
+		               "(DS 8.2.3.8.8, erratum E5, docs/82599.md)",
 		               r);
 }
 
@@ -264,6 +265,28 @@ static void check_rx_global(struct ixgbe_model *m)
 static uint32_t gssr_fw(const struct ixgbe_model *m, bool side)
 {
 	return (side ? m->reads <= m->fw_hold_end : m->reads < m->fw_hold_end) ? GSSR_FW_MAC_CSR : 0;
+}
+
+/* V26: every queue must read disabled before the reset (DS 4.6.7.1, 4.6.8.1: stop the queue
+ * and poll ENABLE; DS 5.2.5.3.2: then master disable). A queue whose ENABLE was cleared but
+ * still reads 1 (the disable delay) counts as running. Named once per reset. */
+static void check_queues_stopped(struct ixgbe_model *m)
+{
+	for (unsigned n = 0; n < 2 * NQ; n++) {
+		bool rx = n < NQ;
+		unsigned qn = rx ? n : n - NQ;
+		struct queue *q = rx ? &m->rxq[qn] : &m->txq[qn];
+		uint32_t ctl = *reg(m, (rx ? rxq_base(qn) : txq_base(qn)) + Q_CTL);
+		if ((ctl & XDCTL_ENABLE) || m->reads < q->dis_due) {
+			rule_violation(
+			    &m->log, IXGBE_V26_RESET_QUEUE_ENABLED,
+			    "CTRL.RST/LRST written while %cXDCTL(%u).ENABLE still reads 1: clear ENABLE "
+			    "of every queue and wait until it reads 0 before the master disable and the "
+			    "reset (DS 4.6.7.1, 4.6.8.1, 5.2.5.3.2)",
+			    rx ? 'R' : 'T', qn);
+			return;
+		}
+	}
 }
 
 /* ---- register access ---- */
@@ -281,13 +304,14 @@ static uint32_t rd(struct ixgbe_model *m, uint32_t r, bool side)
 		if (link_up(m))
 			v |= 1u << 7;
 		/* No DMA is ever pending between steps, so master disable takes effect at once,
-		 * except with cfg.stuck_master (E10): then only after the flush. */
+		 * except with cfg.stuck_master (erratum E10, docs/82599.md): then only after the flush. */
 		if (!(*reg(m, R_CTRL) & CTRL_MASTER_DIS) || (m->cfg.stuck_master && !m->master_flushed))
 			v |= STATUS_MASTER_EN;
 		return v;
 	}
 	case R_ESDP: {
-		/* SDP2 as input (DIR=0) reads the cage's module-present pin (fact sheet 3.2, E13). */
+		/* SDP2 as input (DIR=0) reads the cage's module-present pin (DS 8.2.3.1.4; erratum E13,
+		 * docs/82599.md). */
 		uint32_t v = *reg(m, r);
 		if (!(v & ESDP_SDP2_DIR))
 			v = (v & ~ESDP_SDP2) | (m->cfg.sfp_cage_empty ? 0 : ESDP_SDP2);
@@ -346,7 +370,7 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 {
 	if (in_reset(m) && r != R_CTRL) {
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V1_WRITE_IN_RESET,
 		    "register 0x%05x written while CTRL.RST/LRST is still in progress: wait for it to "
 		    "self-clear (DS 8.2.3.1.1)",
 		    r);
@@ -373,9 +397,11 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			bool dma = m->rx_running[0] | m->rx_running[1] | m->tx_running[0] | m->tx_running[1];
 			if (pending && (dma || (*reg(m, R_CTRL) & CTRL_MASTER_DIS)))
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V22_RESET_PENDING,
 				    "CTRL.RST written while STATUS.19 shows PCIe transactions pending: "
-				    "master-disable and flush first (DS 5.2.5.3.2, erratum E10)");
+				    "master-disable and flush first (DS 5.2.5.3.2, erratum E10, "
+				    "docs/82599.md)");
+			check_queues_stopped(m);
 			/* LRST is modelled as a full reset too (both self-clear). */
 			ixgbe_regs_reset(m);
 			/* The reset returns CTRL to its default too, which ends a PCIe master
@@ -431,9 +457,9 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 			if (m->cfg.check_secrx &&
 			    (!(*reg(m, R_SECRXCTRL) & SECRXCTRL_RX_DIS) || !m->secrx_rdy_seen))
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V16_SECRX,
 				    "RXCTRL.RXEN set without the SECRXCTRL.RX_DIS=1 / SECRXSTAT.SECRX_RDY "
-				    "handshake (DS 4.6.7, erratum E1)");
+				    "handshake (DS 4.6.7, erratum E1, docs/82599.md)");
 			check_rx_global(m);
 		}
 		return;
@@ -458,15 +484,15 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 		uint32_t sw = v & GSSR_SW_MASK, fw = gssr_fw(m, false) >> GSSR_FW_SHIFT;
 		if (!(m->swsm & SWSM_SWESMBI))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V23_SWFW_NO_SWESMBI,
 			    "SW_FW_SYNC (0x10160) written 0x%03x without holding SWSM.SWESMBI: take "
-			    "SWSM.SMBI and SWESMBI first (DS 4.6.4 via ISC; fact sheet 2.5, 3.2)",
+			    "SWSM.SMBI and SWESMBI first (DS 4.6.4, 10.5.4)",
 			    v);
 		if (sw & ~m->gssr_sw & fw)
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V24_SWFW_FW_OWNED,
 			    "SW_FW_SYNC software bit(s) 0x%02x set while firmware owns them (bits 9:5): "
-			    "wait for firmware to release (DS 4.6.4 via ISC; fact sheet 2.5, 3.2)",
+			    "wait for firmware to release (DS 4.6.4, 10.5.4)",
 			    sw & ~m->gssr_sw & fw);
 		m->gssr_sw = sw;
 		return;
@@ -474,9 +500,9 @@ static void wr(struct ixgbe_model *m, uint32_t r, uint32_t v)
 	case R_AUTOC:
 		if (m->cfg.lesm_firmware && !(m->gssr_sw & GSSR_MAC_CSR))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V25_AUTOC_LESM,
 			    "AUTOC written without the SW/FW semaphore (SW_FW_SYNC MAC_CSR) while LESM "
-			    "firmware runs (DS 4.6.4, erratum E12)");
+			    "firmware runs (DS 4.6.4, erratum E12, docs/82599.md)");
 		if (v & AUTOC_RESTART_AN)
 			m->link_due = m->reads + m->cfg.link_reads;
 		*reg(m, r) = v & ~AUTOC_RESTART_AN;

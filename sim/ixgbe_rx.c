@@ -1,4 +1,4 @@
-/* The Rx engine of the virtual 82599 (DS 7.1): L2 filter, RSS queue choice, size checks, DMA
+/* The Rx engine of the virtual 82599 (DS 7.1): L2 filter, size checks, queue choice (ixgbe_rss.c), DMA
  * of a frame into the descriptors of its queue, write-back and statistics. */
 #include "ixgbe_port.h"
 
@@ -44,39 +44,28 @@ static unsigned rx_stat_index(struct ixgbe_model *m, unsigned qn)
 	return (*reg(m, R_RQSMR + 4 * (qn / 4)) >> (8 * (qn % 4))) & 0xF;
 }
 
-/* RSS (fact sheet 3.10; MRQC DS 8.2.3.7.12): with MRQC.MRQE = 0001, an IPv4 frame's Toeplitz hash
- * over source and destination address (plus the ports for TCP/UDP when MRQC enables that type)
- * with the RSSRK key picks RETA entry hash & 0x7F, whose low 4 bits are the queue. Key byte 4i+j
- * is RSSRK(i) bits 8j+7:8j. Everything else, and every other MRQE mode, goes to queue 0. */
-static unsigned rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len)
+/* SRRCTL(qn).BSIZEPACKET in bytes (0 reads as 1 KB; V10 flags it at enable). */
+static uint32_t rx_bsize(struct ixgbe_model *m, unsigned qn)
 {
-	uint32_t mrqc = *reg(m, R_MRQC);
-	if ((mrqc & 0xF) != 1 || len < 34 || d[12] != 0x08 || d[13] != 0x00 || d[14] >> 4 != 4)
-		return 0;
-	uint32_t ihl = (d[14] & 0xFu) * 4;
-	bool fragment = (d[20] & 0x3F) || d[21];
-	uint8_t in[12];
-	size_t n = 8;
-	memcpy(in, d + 26, 8);
-	bool tcp = d[23] == 6 && (mrqc & (1u << 16)), udp = d[23] == 17 && (mrqc & (1u << 22));
-	if ((tcp || udp) && !fragment && len >= 14 + ihl + 4) {
-		memcpy(in + 8, d + 14 + ihl, 4);
-		n = 12;
-	} else if (!(mrqc & (1u << 17))) {
-		return 0;
-	}
-	uint8_t key[40];
-	for (unsigned i = 0; i < 40; i++)
-		key[i] = (uint8_t)(*reg(m, R_RSSRK + 4 * (i / 4)) >> (8 * (i % 4)));
-	uint32_t hash = 0, window = (uint32_t)key[0] << 24 | key[1] << 16 | key[2] << 8 | key[3];
-	for (size_t bit = 0; bit < n * 8; bit++) {
-		if (in[bit / 8] & (0x80 >> (bit % 8)))
-			hash ^= window;
-		size_t next = bit + 32; /* the key bit that slides into the window */
-		window = window << 1 | (next < 320 ? (key[next / 8] >> (7 - next % 8)) & 1u : 0);
-	}
-	unsigned entry = hash & 0x7F;
-	return (*reg(m, R_RETA + 4 * (entry / 4)) >> (8 * (entry % 4))) & 0xF;
+	uint32_t bsize = (*reg(m, rxq_base(qn) + Q_SRRCTL) & SRRCTL_BSIZE_MASK) * 1024u;
+	return bsize ? bsize : 1024;
+}
+
+void ixgbe_rx_check_buffer(struct ixgbe_model *m, unsigned qn, uint64_t addr)
+{
+	uint32_t bsize = rx_bsize(m, qn);
+	/* Fits, or lies in no region at all: a DMA fault (V12) if the device ever writes there. */
+	if (ixgbe_bus_translate(m->bus, addr, bsize) || !ixgbe_bus_translate(m->bus, addr, 1))
+		return;
+	for (unsigned i = 0; i < m->nsmall; i++)
+		if (m->small_bufs[i] == addr)
+			return;
+	if (m->nsmall < SMALL_BUFS_KEPT)
+		m->small_bufs[m->nsmall++] = addr;
+	rule_violation(&m->log, IXGBE_V11_RX_BUF_SIZE,
+	               "SRRCTL(%u).BSIZEPACKET=%u KB but the buffer posted at bus 0x%llx does not have that "
+	               "many bytes inside its DMA region (DS 8.2.3.8.7)",
+	               qn, bsize / 1024, (unsigned long long)addr);
 }
 
 /* Returns 1 if the frame was consumed (delivered or dropped), 0 if it must wait. */
@@ -110,7 +99,7 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 	}
 	if (!rx_filter(m, d, len))
 		return 1;
-	const unsigned qn = rss_queue(m, d, len);
+	const unsigned qn = ixgbe_rss_queue(m, d, len);
 	struct queue *q = &m->rxq[qn];
 	uint32_t b = rxq_base(qn);
 	uint32_t ctl = *reg(m, b + Q_CTL), srr = *reg(m, b + Q_SRRCTL);
@@ -124,23 +113,21 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 	bool strip = *reg(m, R_HLREG0) & HLREG0_RXCRCSTRP;
 	if (!!strip != !!(*reg(m, R_RDRXCTL) & RDRXCTL_CRCSTRIP) && !(m->flagged_global & FLAG_CRC)) {
 		m->flagged_global |= FLAG_CRC;
-		rule_violation(
-		    &m->log,
-		    "HLREG0.RXCRCSTRP=%u but RDRXCTL.CRCSTRIP=%u while receiving (DS 4.6.7, erratum E6)",
-		    strip, !strip);
+		rule_violation(&m->log, IXGBE_V14_CRC_STRIP,
+		               "HLREG0.RXCRCSTRP=%u but RDRXCTL.CRCSTRIP=%u while receiving (DS 4.6.7, "
+		               "erratum E6, docs/82599.md)",
+		               strip, !strip);
 	}
 	if ((*reg(m, b + Q_DCA) & DCA_RX_BIT12) && !(q->flagged & FLAG_DCA)) {
 		q->flagged |= FLAG_DCA;
 		rule_violation(
-		    &m->log,
+		    &m->log, IXGBE_V13_DCA_BIT12,
 		    "DCA_RXCTRL(%u) bit 12 is still 1 while the queue receives: it resets to 1 and "
-		    "must be written 0 (DS 8.2.3.11.1, erratum E2)",
+		    "must be written 0 (DS 8.2.3.11.1, erratum E2, docs/82599.md)",
 		    qn);
 	}
 	uint32_t dmalen = strip ? len : len + 4;
-	uint32_t bsize = (srr & SRRCTL_BSIZE_MASK) * 1024u;
-	if (!bsize)
-		bsize = 1024;
+	uint32_t bsize = rx_bsize(m, qn);
 	uint32_t ndesc = (dmalen + bsize - 1) / bsize;
 	uint32_t avail = (q->tail + q->size - q->head) % q->size;
 	if (ndesc > avail) {
@@ -177,15 +164,10 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 		if (!buf) {
 			buf = ixgbe_bus_translate(m->bus, addr, chunk);
 			if (buf)
-				rule_violation(
-				    &m->log,
-				    "SRRCTL(%u).BSIZEPACKET=%u KB but the buffer posted at bus 0x%llx "
-				    "does not "
-				    "have that many bytes inside its DMA region (DS 8.2.3.8.7)",
-				    qn, bsize / 1024, (unsigned long long)addr);
+				ixgbe_rx_check_buffer(m, qn, addr); /* named once, when it was posted */
 			else
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V12_DMA_FAULT,
 				    "DMA fault: Rx buffer address 0x%llx (descriptor %u of ring %u) is not "
 				    "inside a registered DMA region (a virtual address?)",
 				    (unsigned long long)addr, q->head, qn);

@@ -3,13 +3,38 @@
 #include "ixgbe_port.h"
 
 #include <string.h>
+#include <time.h>
+
+/* A sent frame into the tx-pcap file; a failed write (full disk) is reported once, and the file
+ * keeps the whole frames written before it. */
+void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t wire_ps)
+{
+	uint64_t ts;
+	if (m->cfg.fixed_pcap_time) {
+		ts = m->pcap_out_n * 1000u; /* record n at 0 s + n us */
+	} else if (wire_ps) {
+		ts = (uint64_t)((int64_t)(wire_ps / 1000u) + m->realtime_offset_ns);
+	} else {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		ts = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+	}
+	m->pcap_out_n++;
+	if (pcap_writer_add(&m->pcap_out, d, len, ts) < 0) {
+		char err[600];
+		pcap_writer_error(&m->pcap_out, err, sizeof(err));
+		ixy_warn("%s: tx-pcap: %s; later frames are not recorded", m->name, err);
+		m->pcap_out_failed = true;
+	}
+}
 
 /* A transmitted frame leaves the port: into the tx-pcap file, the capture queue and the packet
  * buffer of the peer (itself for loopback), where a full buffer counts it as missed. */
 static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs)
 {
-	if (m->pcap_out.f)
-		pcap_writer_put(&m->pcap_out, d, len);
+	uint64_t start = wire_clock_take(&m->tx_wire, m->now_ps, len);
+	if (m->pcap_out_on && !m->pcap_out_failed)
+		ixgbe_pcap_out(m, d, len, m->tx_wire.rate_mbit ? start : 0);
 	if (m->capture_on) {
 		pthread_mutex_lock(&m->cap.lock);
 		fifo_push(&m->cap, d, len, bad_fcs);
@@ -19,9 +44,9 @@ static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool
 		fifo_offer(&m->peer->in, d, len, bad_fcs);
 }
 
-/* Write-back format (fact sheet 4.5): bytes 0-7 are reserved afterwards, so the buffer address is
- * overwritten with a poison pattern (a driver reading addresses back from the ring breaks); DD is
- * bit 0 of byte 12, stored last with release order. */
+/* Write-back format (DS 7.2.3.2.4; docs/82599.md): bytes 0-7 are reserved afterwards, so the buffer address
+ * is overwritten with a poison pattern (a driver reading addresses back from the ring breaks); DD is bit 0 of
+ * byte 12, stored last with release order. */
 #define TX_WB_POISON 0xDEADBEEFDEADBEEFull
 static void tx_writeback(struct queue *q, uint32_t idx)
 {
@@ -42,7 +67,7 @@ void ixgbe_tx_flush_wb(struct queue *q)
 	}
 }
 
-unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
+unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets)
 {
 	struct queue *q = &m->txq[n];
 	uint32_t b = txq_base(n);
@@ -50,11 +75,16 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 	if (!q_running(m, q, ctl) || !q->ring || !(*reg(m, R_DMATXCTL) & DMATXCTL_TE) ||
 	    (*reg(m, R_RTTDCS) & RTTDCS_ARBDIS)) /* Tx arbiter off: nothing fetched (DS 4.6.8) */
 		return 0;
-	unsigned work = 0;
+	unsigned work = 0, packets = 0;
 	uint32_t wthresh = (ctl >> 16) & 0x7F;
 	uint32_t hl = *reg(m, R_HLREG0);
 	uint32_t tdwbal = *reg(m, b + Q_TDWBAL);
-	while (q->head != q->tail) {
+	while (q->head != q->tail && packets++ < max_packets) {
+		/* A paced wire takes the next packet only once the last one has left. */
+		if (!wire_clock_ready(&m->tx_wire, m->now_ps)) {
+			ixgbe_pace_wait(m, m->tx_wire.free_ps);
+			break;
+		}
 		/* Find the end of the packet before touching anything: a packet is sent whole. */
 		uint32_t i = q->head, cnt = 0;
 		bool found = false;
@@ -85,7 +115,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 				continue; /* context descriptor: no data, offloads not modelled */
 			if (dext && dtyp != 3) {
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V18_TX_DESC,
 				    "Tx descriptor %u of ring %u has DEXT=1 and DTYP=%u: only 0011b "
 				    "(data) and "
 				    "0010b (context) exist (DS 7.2.3.2.4)",
@@ -100,7 +130,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 					paylen = olinfo >> 14;
 			}
 			if (!dlen) {
-				rule_violation(&m->log,
+				rule_violation(&m->log, IXGBE_V18_TX_DESC,
 				               "Tx descriptor %u of ring %u has DTALEN 0 (DS 7.2.3.2.4)", idx,
 				               n);
 				ok = false;
@@ -109,7 +139,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 				const void *src = ixgbe_bus_translate(m->bus, addr, dlen);
 				if (!src) {
 					rule_violation(
-					    &m->log,
+					    &m->log, IXGBE_V12_DMA_FAULT,
 					    "DMA fault: Tx buffer address 0x%llx + %u (descriptor %u of ring "
 					    "%u) "
 					    "is not inside a registered DMA region (a virtual address?)",
@@ -119,7 +149,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 					memcpy(m->scratch + len, src, dlen);
 				}
 			} else if (ok) {
-				rule_violation(&m->log,
+				rule_violation(&m->log, IXGBE_V18_TX_DESC,
 				               "Tx frame on ring %u longer than %u bytes (DS 7.2.3.2.2)", n,
 				               WIRE_MAX_FRAME);
 				ok = false;
@@ -130,13 +160,13 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 		}
 		if (ok && paylen && paylen != len)
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V18_TX_DESC,
 			    "Tx packet at descriptor %u of ring %u: PAYLEN=%u but DTALENs sum to %u "
 			    "(DS 7.2.3.2.4)",
 			    q->head, n, paylen, len);
 		if (ok && len < 14) {
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V18_TX_DESC,
 			    "Tx packet at descriptor %u of ring %u is %u bytes, shorter than 14 (DS "
 			    "7.2.3.2.4)",
 			    q->head, n, len);
@@ -144,7 +174,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 		}
 		if (cnt > 40 - (wthresh < 40 ? wthresh : 39))
 			rule_violation(
-			    &m->log,
+			    &m->log, IXGBE_V18_TX_DESC,
 			    "Tx packet on ring %u uses %u descriptors, more than 40 - WTHRESH (DS 7.2.3.4.1)",
 			    n, cnt);
 		unsigned si = (*reg(m, R_TQSM + 4 * (n / 4)) >> (8 * (n % 4))) & 0xF;
@@ -204,7 +234,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n)
 				__atomic_store_n(p, q->head, __ATOMIC_RELEASE);
 			else
 				rule_violation(
-				    &m->log,
+				    &m->log, IXGBE_V12_DMA_FAULT,
 				    "DMA fault: Tx head write-back address 0x%llx of ring %u (DS 7.2.3.5.2)",
 				    (unsigned long long)wb, n);
 		}

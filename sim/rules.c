@@ -6,11 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rule_log_init(struct rule_log *log, const char *who, bool quiet)
+#include "log.h"
+
+void rule_log_init(struct rule_log *log, const char *who, bool quiet, const struct rule_def *rules,
+                   unsigned nrules)
 {
 	memset(log, 0, sizeof(*log));
 	log->who = who;
 	log->quiet = quiet;
+	log->rules = rules;
+	log->nrules = nrules < RULES_MAX ? nrules : RULES_MAX;
 }
 
 void rule_log_free(struct rule_log *log)
@@ -18,18 +23,27 @@ void rule_log_free(struct rule_log *log)
 	rule_log_clear(log);
 }
 
-void rule_violation(struct rule_log *log, const char *fmt, ...)
+void rule_violation(struct rule_log *log, unsigned rule, const char *fmt, ...)
 {
-	char msg[320];
+	char msg[400];
+	const char *id = rule < log->nrules ? log->rules[rule].id : "?";
+	int n = snprintf(msg, sizeof(msg), "%s: ", id);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
 	if (log->nviol < RULES_MAX_KEPT)
 		log->kept[log->nviol] = strdup(msg);
 	log->nviol++;
+	if (rule < log->nrules)
+		log->count[rule]++;
 	if (!log->quiet)
-		fprintf(stderr, "%s: VIOLATION: %s\n", log->who, msg);
+		ixy_warn("%s: VIOLATION %s", log->who, msg);
+}
+
+unsigned rule_count(const struct rule_log *log, unsigned rule)
+{
+	return rule < log->nrules ? log->count[rule] : 0;
 }
 
 void rule_warning(struct rule_log *log, bool print, const char *fmt, ...)
@@ -42,7 +56,7 @@ void rule_warning(struct rule_log *log, bool print, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: warning: %s\n", log->who, msg);
+	ixy_warn("%s: %s", log->who, msg);
 }
 
 bool rule_message(const struct rule_log *log, unsigned i, char *buf, size_t len)
@@ -70,4 +84,5 @@ void rule_log_clear(struct rule_log *log)
 	}
 	log->nviol = 0;
 	log->nwarn = 0;
+	memset(log->count, 0, sizeof(log->count));
 }

@@ -1,8 +1,9 @@
-/* Wires: frame FIFO and FCS (see wire.h). */
+/* Wires: frame FIFO, FCS and pacing (see wire.h). */
 #include "wire.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void fifo_init(struct fifo *f)
 {
@@ -92,4 +93,31 @@ uint32_t wire_fcs32(const uint8_t *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
 	return ~c;
+}
+
+/* ---- pacing ---- */
+uint64_t wire_now_ps(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) * 1000u;
+}
+
+uint64_t wire_frame_ps(uint32_t rate_mbit, uint32_t len)
+{
+	uint64_t bytes = (len + 4 < 64 ? 64 : len + 4) + 8 + 12;
+	return bytes * 8 * 1000000u / rate_mbit; /* 1 bit at 1 Mbit/s = 10^6 ps */
+}
+
+uint64_t wire_clock_take(struct wire_clock *c, uint64_t now_ps, uint32_t len)
+{
+	if (!c->rate_mbit)
+		return now_ps;
+	uint64_t start = c->free_ps;
+	if (!start) /* first frame */
+		start = now_ps;
+	else if (start + WIRE_CATCH_UP_PS < now_ps)
+		start = now_ps - WIRE_CATCH_UP_PS;
+	c->free_ps = start + wire_frame_ps(c->rate_mbit, len);
+	return start;
 }

@@ -1,7 +1,7 @@
 /* Wires of the device models: a bounded FIFO of Ethernet frames (a port's packet buffer, or a
- * capture queue) and the IEEE 802.3 CRC-32 for the FCS. Frames on a wire carry no FCS (as in
- * pcap); bad_fcs marks a frame whose FCS, supplied by software, was wrong. Independent of the
- * 82599: any device model can use them. */
+ * capture queue), the IEEE 802.3 CRC-32 for the FCS and the pacing of a wire to its line rate. Frames on a
+ * wire carry no FCS (as in pcap); bad_fcs marks a frame whose FCS, supplied by software, was wrong.
+ * Independent of the 82599: any device model can use them. */
 #ifndef SIM_WIRE_H
 #define SIM_WIRE_H
 
@@ -41,5 +41,30 @@ bool fifo_offer(struct fifo *f, const uint8_t *data, uint32_t len, bool bad_fcs)
 
 /* IEEE 802.3 CRC-32 of p[0..n): the FCS, stored little-endian after the frame. */
 uint32_t wire_fcs32(const uint8_t *p, size_t n);
+
+/* Pacing a wire to its line rate. A frame of len bytes (without FCS) holds the wire for
+ * max(len + 4, 64) bytes plus 8 bytes of preamble and SFD and a 12-byte inter-frame gap
+ * (IEEE 802.3 clauses 4.4.2 and 3.2.1): at 10 Gbit/s 67.2 ns for 64 bytes on the wire
+ * (14,880,952 frames/s) and 1230.4 ns for 1518 (812,743 frames/s). A sender that fell behind
+ * (its thread was not running) may catch up on at most WIRE_CATCH_UP_PS of missed wire time,
+ * so bursts stay short and the long-run rate never exceeds the line rate. */
+#define WIRE_CATCH_UP_PS 1000000000ull /* 1 ms */
+
+struct wire_clock {
+	uint32_t rate_mbit; /* 0: not paced */
+	uint64_t free_ps;   /* the wire is busy until then (CLOCK_MONOTONIC, picoseconds) */
+};
+
+/* CLOCK_MONOTONIC in picoseconds. */
+uint64_t wire_now_ps(void);
+/* Picoseconds a frame of len bytes (without FCS) holds a wire of rate_mbit Mbit/s. */
+uint64_t wire_frame_ps(uint32_t rate_mbit, uint32_t len);
+/* May a frame start at now_ps? (Always on an unpaced wire.) */
+static inline bool wire_clock_ready(const struct wire_clock *c, uint64_t now_ps)
+{
+	return !c->rate_mbit || c->free_ps <= now_ps;
+}
+/* Puts a frame on the wire (call only when ready); returns its start time in picoseconds. */
+uint64_t wire_clock_take(struct wire_clock *c, uint64_t now_ps, uint32_t len);
 
 #endif

@@ -1,4 +1,4 @@
-/* The private device structure every driver fills in, and the register seam. */
+/* The private device structure every driver fills in. */
 #ifndef IXY_DEVICE_H
 #define IXY_DEVICE_H
 
@@ -8,6 +8,7 @@
 
 #include "ixy/hw.h"
 #include "ixy/ixy.h"
+#include "platform.h"
 
 /* Control-path operations of a driver (the datapath ones are in struct ixy_driver_ops). */
 struct ixy_ctrl_ops {
@@ -15,6 +16,10 @@ struct ixy_ctrl_ops {
 	void (*close)(struct ixy_device *dev);                        /* stop queues, free driver state */
 	int (*tx_flush)(struct ixy_device *dev, uint32_t timeout_ms); /* see ixy_tx_flush() */
 	void (*read_stats)(struct ixy_device *dev, struct ixy_stats *stats);
+	/* Optional; without it a device with one RX and one TX queue reports its device counters
+	 * as the queues' (see ixy_read_queue_stats()). */
+	void (*read_queue_stats)(struct ixy_device *dev, struct ixy_queue_stats rx[],
+	                         struct ixy_queue_stats tx[]);
 	void (*set_promiscuous)(struct ixy_device *dev, bool on);
 	void (*get_mac)(struct ixy_device *dev, uint8_t mac[6]);
 	void (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
@@ -27,9 +32,12 @@ struct ixy_device {
 	char name[64]; /* PCI address or model name */
 	uint8_t *bar0; /* mapped BAR0 on a real NIC (memory BAR) */
 	size_t bar0_len;
-	int bar0_fd;                 /* resource0 for I/O-port BARs (virtio), else -1 */
-	const struct ixy_hw_ops *hw; /* device model seams; NULL on a real NIC */
-	const char *hugetlbfs;       /* where DMA memory comes from on a real NIC */
+	const struct ixy_hw_ops *hw;         /* device model seams; NULL on a real NIC */
+	const struct platform_ops *platform; /* how config space, BARs and DMA are reached */
+	void *platform_ctx;                  /* the platform's own state */
+	struct dma_owner *dma_owner;         /* who unmaps this device's DMA regions (VFIO), or NULL */
+	const char *hugetlbfs;               /* where hugepage DMA memory comes from */
+	const char *virtio_ring;             /* ixy_options.virtio_ring, NULL for the default */
 	uint16_t vendor_id;
 	uint16_t device_id;
 	uint16_t rx_queues;
@@ -38,46 +46,20 @@ struct ixy_device {
 	uint16_t tx_ring_size;
 	uint32_t link_timeout_ms;
 	bool promiscuous;
+	bool rx_pool_shared; /* RX queues allocate from a shared mempool through a cache each */
+	/* Drivers without read_queue_stats: counts one of ixy_read_stats()/ixy_read_queue_stats()
+	 * took from the driver that the other has not reported yet. */
+	struct ixy_stats stats_pending;
+	struct ixy_stats queue_pending;
 	void *driver; /* the driver's own state */
 };
 
-/* Seam 1: register access. A volatile 32-bit load/store on BAR0, or the model's callback.
- * The branch is taken the same way for the life of the device, so it predicts perfectly. */
-static inline uint32_t reg_read(const struct ixy_device *dev, uint32_t reg)
-{
-	if (dev->hw)
-		return dev->hw->read32(dev->hw->ctx, reg);
-	return *(volatile uint32_t *)(dev->bar0 + reg);
-}
-
-static inline void reg_write(const struct ixy_device *dev, uint32_t reg, uint32_t value)
-{
-	if (dev->hw) {
-		dev->hw->write32(dev->hw->ctx, reg, value);
-		return;
-	}
-	*(volatile uint32_t *)(dev->bar0 + reg) = value;
-}
-
-static inline void reg_set_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
-{
-	reg_write(dev, reg, reg_read(dev, reg) | bits);
-}
-
-static inline void reg_clear_bits(const struct ixy_device *dev, uint32_t reg, uint32_t bits)
-{
-	reg_write(dev, reg, reg_read(dev, reg) & ~bits);
-}
-
-/* Polls `reg` every interval_us until (value & mask) == want or timeout_ms passes.
- * Returns 0, or -1 on timeout (the caller names the step that failed). */
-int reg_wait(const struct ixy_device *dev, uint32_t reg, uint32_t mask, uint32_t want, uint32_t timeout_ms);
-
-/* Drivers, chosen by PCI id in device.c. Each fills dev->head.ops, dev->ctrl and dev->driver,
- * returns 0, or returns -1 with the error set (and everything it allocated freed). */
-bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id);
+/* Drivers, chosen by PCI id in device.c's table. Each fills dev->head.ops, dev->ctrl and
+ * dev->driver, returns 0, or returns -1 with the error set (and everything it allocated freed). */
 int ixgbe_init(struct ixy_device *dev);
-bool virtio_supports(uint16_t vendor_id, uint16_t device_id);
 int virtio_init(struct ixy_device *dev);
+
+/* Register access lives below this file (regs.h); included here for the files that use both. */
+#include "regs.h"
 
 #endif

@@ -5,10 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "device.h"
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "memory.h"
+#include "mempool_cache.h"
+#include "regs.h"
 
 #define RX_BUF_SIZE 2048u /* data bytes per RX buffer; holds any non-jumbo frame */
 #define RX_POOL_MIN 4096u
@@ -18,6 +21,15 @@
 #define RSS_MAX_QUEUES 16u
 #define TX_DRAIN_TIMEOUT_MS 1000u
 #define STAT_INDEXES 16u /* per-queue statistics registers (DS 8.2.3.23) */
+/* Queues the driver runs: RX up to 16 (RSS), TX up to 64 (MTQC = 0, DS 8.2.3.9.15). */
+#define MAX_QUEUES 64u
+/* One packet buffer each way without DCB (DS 4.6.11.3.4, 8.2.3.8.9, 8.2.3.9.13). */
+#define RX_PB_KB 512u
+#define TX_PB_KB 160u
+/* FCRTH: the Rx buffer minus 24 KB, set even with flow control off (DS 8.2.3.3.4). */
+#define RX_FC_HEADROOM 0x6000u
+/* TXPBTHRESH: the Tx buffer minus the largest frame, in KB (DS 8.2.3.9.16). */
+#define TX_MAX_FRAME_KB 10u
 #define CRC_LEN 4u
 #define ETH_HEADER_LEN 14u   /* the shortest frame the datapath takes or hands out */
 #define TX_MAX_FRAME 16383u  /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
@@ -26,53 +38,55 @@
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
-	struct ixy_mempool *pool;
+	struct ixy_mempool *pool;   /* the queue's pool, or its cache of the shared pool */
+	struct ixy_mempool *shared; /* the shared pool (rx_pool_shared), else NULL */
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t next; /* next descriptor to check; the NIC owns next .. next+size-2 (RDT = next-1) */
-	uint16_t idle; /* calls in a row that found nothing to take (see rx_resync) */
-	bool discard;  /* inside a multi-descriptor frame being dropped */
-	_Atomic uint64_t errors; /* write-backs refused: ixy_stats.rx_errors */
-	struct ixy_buf *bufs[];  /* buffer behind each descriptor: write-back overwrites its address */
+	uint16_t next;                /* next descriptor to check; the NIC owns next .. next+size-2 */
+	uint16_t idle;                /* calls in a row that found nothing to take (see rx_resync) */
+	bool discard;                 /* inside a multi-descriptor frame being dropped */
+	atomic_uint_least64_t errors; /* write-backs refused; written by the owner, read by stats */
+	uint64_t errors_reported;     /* stats thread: errors already reported */
+	struct ixy_buf *bufs[];       /* buffer behind each descriptor: write-back overwrites its address */
 };
 
 struct tx_queue {
 	volatile struct ixgbe_tx_desc *ring;
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t tail;            /* next descriptor to fill */
-	uint16_t clean;           /* oldest descriptor not yet reclaimed */
-	uint16_t used;            /* descriptors in flight: clean .. tail-1 */
-	uint16_t clean_at;        /* in flight before ixgbe_tx_batch() reclaims: a quarter ring */
-	struct ixy_mempool *pool; /* the pool of the last frame queued */
-	uint32_t len_limit;       /* its buffers' largest frame, minus 14 */
-	bool mixed;               /* descriptors in flight hold buffers of other pools too */
-	bool suspect;             /* tx_resync saw everything processed without DD once */
-	uint16_t stalled;         /* calls that found the ring full (tx_resync) */
-	_Atomic uint64_t errors;  /* refused frames, lost completions: ixy_stats.tx_errors */
+	uint16_t tail;                /* next descriptor to fill */
+	uint16_t clean;               /* oldest descriptor not yet reclaimed */
+	uint16_t used;                /* descriptors in flight: clean .. tail-1 */
+	uint16_t clean_at;            /* in flight before ixgbe_tx_batch() reclaims: a quarter ring */
+	struct ixy_mempool *pool;     /* the pool of the last frame queued */
+	uint32_t len_limit;           /* its buffers' largest frame, minus 14 */
+	bool mixed;                   /* descriptors in flight hold buffers of other pools too */
+	bool suspect;                 /* tx_resync saw everything processed without DD once */
+	uint16_t stalled;             /* calls that found the ring full (tx_resync) */
+	atomic_uint_least64_t errors; /* refused frames, lost completions; written by the owner */
 	struct ixy_buf *bufs[];
 };
 
-struct ixgbe {
-	struct rx_queue *rx[64];
-	struct tx_queue *tx[64];
+/* The clear-on-read counters, summed since init (DS 8.2.3.23): per statistics index (RX queue
+ * q and TX queue q count in index q mod 16), and the device-wide ones. */
+struct counters {
+	uint64_t rx_packets[STAT_INDEXES];
+	uint64_t rx_bytes[STAT_INDEXES];
+	uint64_t rx_dropped[STAT_INDEXES];
+	uint64_t tx_packets[STAT_INDEXES];
+	uint64_t tx_bytes[STAT_INDEXES];
+	uint64_t missed;
+	uint64_t gptc;
+	uint64_t gotc; /* with CRC */
 };
 
-/* 82599 physical functions (fact sheet 1.1). X540/X550 are refused: their link setup goes
- * through a PHY this driver does not program, and virtual functions have another layout. */
-static const uint16_t ixgbe_ids[] = {0x10F7, 0x10F8, 0x10F9, 0x10FB, 0x10FC, 0x1507, 0x1514, 0x1517,
-                                     0x151C, 0x1529, 0x152A, 0x154A, 0x154D, 0x154F, 0x1557, 0x1558};
-
-bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id)
-{
-	if (vendor_id != 0x8086)
-		return false;
-	for (size_t i = 0; i < sizeof(ixgbe_ids) / sizeof(ixgbe_ids[0]); i++) {
-		if (ixgbe_ids[i] == device_id)
-			return true;
-	}
-	return false;
-}
+struct ixgbe {
+	struct rx_queue *rx[MAX_QUEUES];
+	struct tx_queue *tx[MAX_QUEUES];
+	struct counters sum;            /* everything read from the counters */
+	struct ixy_stats dev_reported;  /* what ixy_read_stats() already reported */
+	struct counters queue_reported; /* what ixy_read_queue_stats() already reported */
+};
 
 static inline uint16_t ring_next(uint16_t i, uint16_t size)
 {
@@ -81,10 +95,20 @@ static inline uint16_t ring_next(uint16_t i, uint16_t size)
 
 /* ---- datapath ---- */
 
-/* Counts a write-back or a frame the datapath refused; off the fast path. */
-static void count_error(_Atomic uint64_t *counter)
+/* The descriptor word the NIC writes DD into, read with acquire ordering: what the NIC wrote
+ * before it (the rest of the descriptor, the frame) is read after it (DS 7.1.9, 7.2.3.5). On
+ * x86 a plain load; to ThreadSanitizer and a device model's DMA thread, the synchronisation. */
+static inline uint32_t desc_status(const volatile uint32_t *word)
 {
-	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
+/* Counts a write-back or a frame the datapath refused; off the fast path. One writer (the
+ * queue's owner); relaxed loads and stores keep the stats reader race-free. */
+static void count_error(atomic_uint_least64_t *counter)
+{
+	atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
 }
 
 /* Back to read format with the descriptor's own buffer (DS 7.1.6.1); hdr_addr 0 also clears DD. */
@@ -99,10 +123,9 @@ static inline void rx_rearm(volatile union ixgbe_rx_desc *desc, const struct ixy
 static uint32_t rx_give_back(struct rx_queue *q, uint32_t i)
 {
 	volatile union ixgbe_rx_desc *desc = &q->ring[i];
-	uint32_t status = desc->wb.status_error;
+	uint32_t status = desc_status(&desc->wb.status_error);
 	if (!(status & IXGBE_RXD_STAT_DD))
 		return 0;
-	atomic_thread_fence(memory_order_acquire); /* status before the rest (DS 7.1.9) */
 	rx_rearm(desc, q->bufs[i]);
 	return status;
 }
@@ -131,46 +154,52 @@ static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i, uint32_t *budget)
 /* Brings the driver back in step with a NIC that wrote back out of order (a skipped, replayed,
  * duplicated or invented write-back): called once nothing arrived for RX_IDLE_CHECK calls. A
  * well-behaved NIC writes back in ring order, so while `next` shows no DD its head (RDH, the
- * next descriptor it writes back, DS 8.2.3.8.4) is `next` and no descriptor shows DD. Else:
- *  - RDH elsewhere: the NIC went on without us, or we took a descriptor it never wrote (then it
- *    owns none, RDH == RDT, and would wait for good). Every descriptor is re-armed with its own
- *    buffer and the driver follows RDH; the tail write then hands the NIC all but one again.
- *  - RDH at `next` but DD further on: write-backs the NIC left behind, which the driver would
- *    take for frames later and fall out of step; they are cleared.
- * Frames the NIC wrote past a skipped descriptor are lost; each resync counts one rx_error.
- * Returns the descriptor to go on from. */
+ * next descriptor it writes back, DS 8.2.3.8.4) is `next`. RDH elsewhere means the NIC went on
+ * without us, or we took a descriptor it never wrote (then it owns none, RDH == RDT, and would
+ * wait for good): every descriptor is re-armed with its own buffer and the driver follows RDH;
+ * the tail write then hands the NIC all but one again. Frames the NIC wrote past a skipped
+ * descriptor are lost; each resync counts one rx_error. RDH at `next` changes nothing: the NIC
+ * may be writing there right now. Returns the descriptor to go on from. */
 static uint32_t rx_resync(struct ixy_device *dev, uint16_t queue, struct rx_queue *q)
 {
 	uint32_t size = q->size, next = q->next;
-	uint32_t head = reg_read(dev, IXGBE_RDH(queue));
 	/* The read's completion comes after the NIC's earlier write-backs (PCIe ordering). */
-	atomic_thread_fence(memory_order_acquire);
-	if ((q->ring[next].wb.status_error & IXGBE_RXD_STAT_DD) || head >= size)
-		return next; /* a frame waits for pool buffers, or RDH means nothing */
-	bool stale = false;
-	for (uint32_t j = 0; j < size; j++) {
-		if (head != next || (q->ring[j].wb.status_error & IXGBE_RXD_STAT_DD)) {
-			rx_rearm(&q->ring[j], q->bufs[j]);
-			stale = true;
-		}
-	}
-	if (stale)
-		count_error(&q->errors);
-	q->discard = false; /* a chain whose end has not come by now never ends */
+	uint32_t head = reg_read(dev, IXGBE_RDH(queue));
+	if ((desc_status(&q->ring[next].wb.status_error) & IXGBE_RXD_STAT_DD) || head >= size || head == next)
+		return next; /* a frame waits for pool buffers, RDH means nothing, or in step */
+	for (uint32_t j = 0; j < size; j++)
+		rx_rearm(&q->ring[j], q->bufs[j]);
+	count_error(&q->errors);
+	q->discard = false;
 	return head;
 }
 
-/* Takes the write-back at descriptor i that the fast loop of ixgbe_rx_batch() stopped at.
- * Returns false when it has no DD yet (the NIC has not got there); else refuses it: counted,
- * re-armed with its own buffer, and a frame spread over several descriptors is dropped whole. */
-static bool rx_refuse(struct rx_queue *q, uint32_t i)
+/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the buffer's size. */
+static inline bool rx_good(uint32_t status, uint32_t len)
 {
-	uint32_t status = rx_give_back(q, i);
-	if (!status)
-		return false;
+	return (status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) ==
+	           (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) &&
+	       len - ETH_HEADER_LEN <= RX_BUF_SIZE - ETH_HEADER_LEN;
+}
+
+enum rx_verdict { RX_NOT_YET, RX_REFUSED, RX_GOOD_NOW };
+
+/* Takes the write-back at descriptor i that the fast loop of ixgbe_rx_batch() stopped at. No
+ * DD: the NIC has not got there. A good frame: the NIC wrote it since the loop looked; take it
+ * again. Else it is refused: counted, re-armed with its own buffer, and a frame spread over
+ * several descriptors is dropped whole. */
+static enum rx_verdict rx_refuse(struct rx_queue *q, uint32_t i)
+{
+	volatile union ixgbe_rx_desc *desc = &q->ring[i];
+	uint32_t status = desc_status(&desc->wb.status_error);
+	if (!(status & IXGBE_RXD_STAT_DD))
+		return RX_NOT_YET;
+	if (rx_good(status, desc->wb.length))
+		return RX_GOOD_NOW;
+	rx_rearm(desc, q->bufs[i]);
 	count_error(&q->errors);
 	q->discard = !(status & IXGBE_RXD_STAT_EOP); /* the rest of the chain goes at the loop's head */
-	return true;
+	return RX_REFUSED;
 }
 
 /* Takes up to `run` frames from consecutive descriptors (no wrap), each exchanged for a fresh
@@ -181,16 +210,10 @@ static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf
 {
 	size_t k = 0; /* as wide as a pointer: no copy of the index per frame */
 	for (; k < run; k++) {
-		uint32_t status = desc[k].wb.status_error;
-		/* The status word is read before the rest of the descriptor (DS 7.1.9). */
-		atomic_thread_fence(memory_order_acquire);
+		uint32_t status = desc_status(&desc[k].wb.status_error);
 		uint32_t len = desc[k].wb.length;
-		/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the buffer's
-		 * size: anything else is for rx_refuse(). */
-		if ((status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) !=
-		        (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) ||
-		    len - ETH_HEADER_LEN > RX_BUF_SIZE - ETH_HEADER_LEN)
-			break;
+		if (!rx_good(status, len))
+			break; /* for rx_refuse() */
 		struct ixy_buf *buf = slot[k], *armed = *--fresh;
 		buf->len = len;
 		/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
@@ -263,18 +286,28 @@ __attribute__((noinline)) static uint32_t rx_take(struct ixy_device *dev, uint16
 			run = budget;
 		if (run > top)
 			run = top; /* pool empty: frames stay in the ring until buffers come back */
-		if (run == 0)
-			break;
+		if (run == 0) {
+			/* No free buffer: a cache of a shared pool refills from its store. */
+			if (top || got == n || budget == 0 || !pool->shared)
+				break;
+			pool->free_count = top;
+			if ((top = mempool_cache_refill(pool)) == 0)
+				break;
+			continue;
+		}
 		uint32_t k = rx_run(&q->ring[i], &q->bufs[i], &bufs[got], &pool->free_stack[top], run);
 		got += k;
 		top -= k;
 		budget -= k;
 		i += k;
 		if (k < run) {
-			if (!rx_refuse(q, i))
+			enum rx_verdict v = rx_refuse(q, i);
+			if (v == RX_NOT_YET)
 				break; /* no DD: the NIC has not written further */
-			budget--;
-			i++;
+			if (v == RX_REFUSED) {
+				budget--;
+				i++;
+			}
 		}
 		if (i == size)
 			i = 0;
@@ -297,73 +330,67 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	}
 	/* The NIC owns size-1 descriptors from `next` on; one call takes no more, so a DD outside
 	 * them is never looked at (DS 7.1.9). Each frame takes a fresh buffer from the pool. */
-	uint32_t max = n < top ? n : top;
-	if (max > size - 1u)
-		max = size - 1u;
-	if (q->discard)
+	uint32_t max = n < size - 1u ? n : size - 1u;
+	if (q->discard || (top < max && pool->shared)) /* a cache of a shared pool refills there */
 		return rx_take(dev, queue, q, bufs, 0, n, i);
+	if (max > top)
+		max = top;
 	/* The usual case: one run of good frames, up to the ring's end. */
 	uint32_t run = size - i < max ? size - i : max;
 	uint32_t got = rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], run);
 	pool->free_count = top - got;
 	i += got;
-	if (i < size && (got == max || !(q->ring[i].wb.status_error & IXGBE_RXD_STAT_DD)))
+	if (i < size && (got == max || !(desc_status(&q->ring[i].wb.status_error) & IXGBE_RXD_STAT_DD)))
 		return rx_finish(dev, queue, q, got != 0, i, i - 1u, got); /* got > 0: 0 < i < size */
 	return rx_take(dev, queue, q, bufs, got, n, i);
 }
 
-/* Hands the buffers of descriptors [clean, last] back to their pools, in ring order. Buffers
- * all from q->pool (the usual case) go onto its stack without their headers being read; else
- * a run of buffers from one pool shares one cached stack top. Returns the new clean. */
+/* tx_reclaim for a ring holding buffers of several pools, or of a shared pool: each buffer goes
+ * back on its own (ixy_buf_free_any). Out of line, so the usual loop keeps its registers. */
+__attribute__((noinline)) static uint32_t tx_reclaim_any(struct tx_queue *q, uint32_t clean, uint32_t last)
+{
+	for (;; clean = ring_next((uint16_t)clean, q->size)) {
+		ixy_buf_free_any(q->bufs[clean]);
+		if (clean == last)
+			break;
+	}
+	return ring_next((uint16_t)clean, q->size);
+}
+
+/* Hands the buffers of descriptors [clean, last] back to their pool, in ring order. Buffers all
+ * from one single-thread pool (the usual case) go onto its stack without their headers being
+ * read, in at most two runs without wrap check. Returns the new clean. */
 static uint32_t tx_reclaim(struct tx_queue *q, uint32_t clean, uint32_t last)
 {
-	uint32_t size = q->size;
-	struct ixy_buf **ring_bufs = q->bufs;
-	struct ixy_mempool *pool = q->mixed ? NULL : q->pool;
-	struct ixy_buf **stack = pool ? pool->free_stack : NULL;
-	uint32_t top = pool ? pool->free_count : 0;
-	/* In at most two runs without wrap check. */
+	struct ixy_mempool *pool = q->pool;
+	if (q->mixed || pool->shared) /* its stack is in its threads' caches */
+		return tx_reclaim_any(q, clean, last);
+	uint32_t size = q->size, top = pool->free_count;
 	for (;;) {
 		uint32_t stop = clean <= last ? last + 1 : size;
-		if (!q->mixed) {
-			struct ixy_buf **to = &stack[top], **from = &ring_bufs[clean];
-			uint32_t count = stop - clean, k = 0;
-			for (; k + 4 <= count; k += 4) { /* four at a time: a quarter of the loop's cost */
-				struct ixy_buf *b0 = from[k], *b1 = from[k + 1], *b2 = from[k + 2],
-				               *b3 = from[k + 3];
-				to[k] = b0;
-				to[k + 1] = b1;
-				to[k + 2] = b2;
-				to[k + 3] = b3;
-			}
-			for (; k < count; k++)
-				to[k] = from[k];
-			top += count;
-		} else {
-			for (uint32_t i = clean; i < stop; i++) {
-				struct ixy_buf *buf = ring_bufs[i];
-				if (buf->pool != pool) {
-					if (pool)
-						pool->free_count = top;
-					pool = buf->pool;
-					stack = pool->free_stack;
-					top = pool->free_count;
-				}
-				stack[top++] = buf;
-			}
+		struct ixy_buf **to = &pool->free_stack[top], **from = &q->bufs[clean];
+		uint32_t count = stop - clean, k = 0;
+		for (; k + 4 <= count; k += 4) { /* four at a time: a quarter of the loop's cost */
+			struct ixy_buf *b0 = from[k], *b1 = from[k + 1], *b2 = from[k + 2], *b3 = from[k + 3];
+			to[k] = b0;
+			to[k + 1] = b1;
+			to[k + 2] = b2;
+			to[k + 3] = b3;
 		}
+		for (; k < count; k++)
+			to[k] = from[k];
+		top += count;
 		clean = stop == size ? 0 : stop;
 		if (stop == last + 1)
 			break;
 	}
-	if (pool)
-		pool->free_count = top;
+	pool->free_count = top;
 	return clean;
 }
 
 static inline bool tx_done(const struct tx_queue *q, uint32_t i)
 {
-	return q->ring[i].olinfo_status & IXGBE_TXD_STAT_DD;
+	return desc_status(&q->ring[i].olinfo_status) & IXGBE_TXD_STAT_DD;
 }
 
 /* Reclaims the buffers of descriptors the NIC reported done, in one run. Every descriptor
@@ -386,7 +413,6 @@ static void tx_clean(struct tx_queue *q)
 		     i = ring_next((uint16_t)i, (uint16_t)size))
 			done = i;
 	}
-	atomic_thread_fence(memory_order_acquire);
 	q->clean = (uint16_t)tx_reclaim(q, clean, done);
 	q->used = (uint16_t)(tail >= q->clean ? tail - q->clean : tail + size - q->clean);
 	if (q->clean == tail)
@@ -411,7 +437,6 @@ static void tx_resync(struct ixy_device *dev, uint16_t queue, struct tx_queue *q
 		return;
 	}
 	q->suspect = false;
-	atomic_thread_fence(memory_order_acquire);
 	count_error(&q->errors);
 	q->clean = (uint16_t)tx_reclaim(q, q->clean, (tail == 0 ? q->size : tail) - 1u);
 	q->used = 0;
@@ -497,10 +522,11 @@ static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
 	uint32_t size = q->size, tail = q->tail;
 	uint32_t used = q->used;
-	/* Reclaim only once a quarter of the ring is in flight, for room, or when the caller sends
-	 * nothing (its pool may be empty): at small batches one clean serves many calls.
-	 * n - 1 >= room is n > room, and true for n == 0. */
-	if (used >= q->clean_at || n - 1u >= size - 1u - used) {
+	/* Reclaim once a quarter of the ring is in flight, for room, when the caller sends nothing,
+	 * or when the ring's pool runs low (fewer free buffers than that quarter; always for a
+	 * shared pool): at small batches one clean serves many calls, and a small pool never waits
+	 * for its buffers. n - 1 >= room is n > room, and true for n == 0. */
+	if (used >= q->clean_at || n - 1u >= size - 1u - used || q->pool->free_count < q->clean_at) {
 		tx_clean(q);
 		used = q->used;
 		uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
@@ -543,34 +569,99 @@ static uint64_t read_counter64(struct ixy_device *dev, uint32_t low, uint32_t hi
 	return v | (uint64_t)reg_read(dev, high) << 32;
 }
 
+/* Adds every clear-on-read counter to drv->sum. */
+static void read_counters(struct ixy_device *dev, struct counters *sum)
+{
+	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
+		sum->rx_packets[i] += reg_read(dev, IXGBE_QPRC(i));
+		sum->rx_bytes[i] += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
+		sum->rx_dropped[i] += reg_read(dev, IXGBE_QPRDC(i));
+		sum->tx_packets[i] += reg_read(dev, IXGBE_QPTC(i));
+		sum->tx_bytes[i] += read_counter64(dev, IXGBE_QBTC_L(i), IXGBE_QBTC_H(i));
+	}
+	for (uint32_t i = 0; i < IXGBE_PACKET_BUFFERS; i++)
+		sum->missed += reg_read(dev, IXGBE_MPC(i));
+	sum->gptc += reg_read(dev, IXGBE_GPTC);
+	sum->gotc += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH);
+}
+
 static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 {
-	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3).
-	 * After reset every queue maps to statistics index 0 (DS 8.2.3.8.x RQSMR). */
-	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
-		stats->rx_packets += reg_read(dev, IXGBE_QPRC(i));
-		stats->rx_bytes += read_counter64(dev, IXGBE_QBRC_L(i), IXGBE_QBRC_H(i));
-		stats->rx_dropped += reg_read(dev, IXGBE_QPRDC(i));
-	}
-	for (uint32_t i = 0; i < 8; i++)
-		stats->rx_dropped += reg_read(dev, IXGBE_MPC(i));
-	uint32_t tx = reg_read(dev, IXGBE_GPTC);
-	stats->tx_packets += tx;
-	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
-	stats->tx_bytes += read_counter64(dev, IXGBE_GOTCL, IXGBE_GOTCH) - (uint64_t)tx * CRC_LEN;
-	/* What the datapath refused, counted in software. */
 	struct ixgbe *drv = dev->driver;
-	for (uint32_t n = 0; n < 64; n++) {
+	read_counters(dev, &drv->sum);
+	/* RX from the per-queue counters: GPRC also counts missed packets (erratum E3, docs/82599.md). */
+	struct ixy_stats now = {0};
+	for (uint32_t i = 0; i < STAT_INDEXES; i++) {
+		now.rx_packets += drv->sum.rx_packets[i];
+		now.rx_bytes += drv->sum.rx_bytes[i];
+		now.rx_dropped += drv->sum.rx_dropped[i];
+	}
+	now.rx_dropped += drv->sum.missed;
+	now.tx_packets = drv->sum.gptc;
+	/* GOTC counts the CRC the MAC appends (DS 8.2.3.23.25); the API counts frames without it. */
+	now.tx_bytes = drv->sum.gotc - drv->sum.gptc * CRC_LEN;
+	stats->rx_packets += now.rx_packets - drv->dev_reported.rx_packets;
+	stats->rx_bytes += now.rx_bytes - drv->dev_reported.rx_bytes;
+	stats->rx_dropped += now.rx_dropped - drv->dev_reported.rx_dropped;
+	stats->tx_packets += now.tx_packets - drv->dev_reported.tx_packets;
+	stats->tx_bytes += now.tx_bytes - drv->dev_reported.tx_bytes;
+	/* What the datapath refused, counted in software. */
+	for (uint32_t n = 0; n < MAX_QUEUES; n++) {
 		if (drv->rx[n])
-			stats->rx_errors +=
-			    atomic_exchange_explicit(&drv->rx[n]->errors, 0, memory_order_relaxed);
+			now.rx_errors += atomic_load_explicit(&drv->rx[n]->errors, memory_order_relaxed);
 		if (drv->tx[n])
-			stats->tx_errors +=
-			    atomic_exchange_explicit(&drv->tx[n]->errors, 0, memory_order_relaxed);
+			now.tx_errors += atomic_load_explicit(&drv->tx[n]->errors, memory_order_relaxed);
+	}
+	stats->rx_errors += now.rx_errors - drv->dev_reported.rx_errors;
+	stats->tx_errors += now.tx_errors - drv->dev_reported.tx_errors;
+	drv->dev_reported = now;
+}
+
+/* RX queue q counts in statistics index q (at most 16 RX queues); TX queue q in q mod 16, set in
+ * RQSMR/TQSM at init. */
+static void ixgbe_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[],
+                                   struct ixy_queue_stats tx[])
+{
+	struct ixgbe *drv = dev->driver;
+	struct counters *sum = &drv->sum, *seen = &drv->queue_reported;
+	read_counters(dev, sum);
+	for (uint16_t q = 0; rx && q < dev->rx_queues; q++) {
+		rx[q].packets += sum->rx_packets[q] - seen->rx_packets[q];
+		rx[q].bytes += sum->rx_bytes[q] - seen->rx_bytes[q];
+		rx[q].dropped += sum->rx_dropped[q] - seen->rx_dropped[q];
+		uint64_t errors = atomic_load_explicit(&drv->rx[q]->errors, memory_order_relaxed);
+		rx[q].errors += errors - drv->rx[q]->errors_reported;
+		drv->rx[q]->errors_reported = errors;
+	}
+	for (uint16_t q = 0; tx && q < dev->tx_queues && q < STAT_INDEXES; q++) {
+		tx[q].packets += sum->tx_packets[q] - seen->tx_packets[q];
+		tx[q].bytes += sum->tx_bytes[q] - seen->tx_bytes[q];
+	}
+	/* Only the indexes reported move on: with rx NULL the RX counts wait for the next call. */
+	if (rx) {
+		memcpy(seen->rx_packets, sum->rx_packets, sizeof(sum->rx_packets));
+		memcpy(seen->rx_bytes, sum->rx_bytes, sizeof(sum->rx_bytes));
+		memcpy(seen->rx_dropped, sum->rx_dropped, sizeof(sum->rx_dropped));
+	}
+	if (tx) {
+		memcpy(seen->tx_packets, sum->tx_packets, sizeof(sum->tx_packets));
+		memcpy(seen->tx_bytes, sum->tx_bytes, sizeof(sum->tx_bytes));
 	}
 }
 
-/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, DS 4.6.7). */
+/* Statistics index of each queue: RX queue q -> q, TX queue q -> q mod 16 (DS 8.2.3.23). */
+static void init_queue_stat_map(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < 32; n++) {
+		uint32_t map = 0;
+		for (uint32_t k = 0; k < 4; k++)
+			map |= ((4 * n + k) % STAT_INDEXES) << (8 * k);
+		reg_write(dev, IXGBE_RQSMR(n), map);
+		reg_write(dev, IXGBE_TQSM(n), map);
+	}
+}
+
+/* Turns the receiver on with the Rx-DMA-hang workaround (erratum E1, docs/82599.md, DS 4.6.7). */
 static int rx_enable(struct ixy_device *dev)
 {
 	reg_set_bits(dev, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
@@ -612,15 +703,15 @@ static void ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6])
 	/* A receive filter: changed with RXEN clear (DS 8.2.3.7.1). Address Valid off while the two
 	 * halves change, on again with the high half (DS 8.2.3.7.9). */
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
-	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & 0x7FFF0000u;
+	uint32_t rah = reg_read(dev, IXGBE_RAH(0)) & ~IXGBE_RAH_AV;
 	reg_write(dev, IXGBE_RAH(0), rah);
 	reg_write(dev, IXGBE_RAL(0), low);
-	reg_write(dev, IXGBE_RAH(0), rah | high | IXGBE_RAH_AV);
+	reg_write(dev, IXGBE_RAH(0), field_set(rah, IXGBE_RAH_ADDR, high) | IXGBE_RAH_AV);
 	if (rx_enable(dev) < 0)
 		ixy_warn("%s: the receiver did not come back on after the MAC change", dev->name);
 }
 
-/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13). */
+/* SFP+ parts can show a link with an empty cage (crosstalk, erratum E13, docs/82599.md). */
 static bool has_sfp_cage(uint16_t device_id)
 {
 	return device_id == 0x10FB || device_id == 0x1507 || device_id == 0x1529 || device_id == 0x154A ||
@@ -632,10 +723,11 @@ static uint32_t ixgbe_link_speed(struct ixy_device *dev)
 	uint32_t links = reg_read(dev, IXGBE_LINKS); /* DS 8.2.3.22.20 */
 	if (!(links & IXGBE_LINKS_UP))
 		return 0;
-	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (E13). */
+	/* SDP2 tells whether a module sits in the cage (DS 8.2.3.1.4): no module, no link (erratum E13,
+	 * docs/82599.md). */
 	if (has_sfp_cage(dev->device_id) && !(reg_read(dev, IXGBE_ESDP) & IXGBE_ESDP_SDP2))
 		return 0;
-	switch ((links >> IXGBE_LINKS_SPEED_SHIFT) & IXGBE_LINKS_SPEED_MASK) {
+	switch (field_get(links, IXGBE_LINKS_SPEED)) {
 	case 1:
 		return 100;
 	case 2:
@@ -652,13 +744,22 @@ static void free_rx_queue(struct ixy_device *dev, struct rx_queue *q)
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
-	/* The ring's buffers are this pool's; any other missing one is still in use (an app holds
-	 * it, or another port's TX ring does): then the pool must outlive this device. */
-	if (q->pool && q->pool->free_count + q->size != q->pool->count) {
+	struct ixy_mempool *pool = q->pool;
+	if (q->shared) {
+		mempool_cache_free(q->pool);
+		pool = q->shared;
+	}
+	/* The ring holds the buffers in q->bufs (all of them once filled, none if the open failed
+	 * before); any other missing one is still in use (an app holds it, or another port's TX ring
+	 * does): then the pool must outlive this device. */
+	uint32_t on_ring = 0;
+	for (uint16_t i = 0; i < q->size; i++)
+		on_ring += q->bufs[i] != NULL;
+	if (pool && ixy_mempool_in_use(pool) != on_ring) {
 		ixy_warn("%s: %u receive buffers are still in use; their memory is not freed", dev->name,
-		         q->pool->count - q->size - q->pool->free_count);
+		         ixy_mempool_in_use(pool) - on_ring);
 	} else {
-		ixy_mempool_destroy(q->pool);
+		ixy_mempool_destroy(pool);
 	}
 	free(q);
 }
@@ -682,7 +783,17 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	drv->rx[n] = q;
 	q->size = size;
 	uint32_t pool_size = 2u * size + 2u * dev->tx_ring_size;
-	q->pool = ixy_mempool_create(dev, pool_size < RX_POOL_MIN ? RX_POOL_MIN : pool_size, RX_BUF_SIZE);
+	if (pool_size < RX_POOL_MIN)
+		pool_size = RX_POOL_MIN;
+	if (dev->rx_pool_shared) {
+		/* Threads' caches hold some buffers: room for a full cache per possible thread. */
+		q->shared =
+		    ixy_mempool_create_shared(dev, pool_size + 8u * IXY_MEMPOOL_CACHE_SIZE, RX_BUF_SIZE);
+		if (!q->shared || !(q->pool = mempool_cache_new(q->shared)))
+			return -1;
+	} else {
+		q->pool = ixy_mempool_create(dev, pool_size, RX_BUF_SIZE);
+	}
 	/* The ring: 128-byte aligned (page aligned here), length a multiple of 128 (DS 8.2.3.8.1, .3). */
 	if (!q->pool || dma_alloc(dev, size * sizeof(union ixgbe_rx_desc), &q->ring_mem) < 0)
 		return -1;
@@ -691,10 +802,10 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_RDBAH(n), (uint32_t)(q->ring_mem.bus >> 32));
 	reg_write(dev, IXGBE_RDLEN(n), size * (uint32_t)sizeof(union ixgbe_rx_desc));
 	/* Advanced one-buffer descriptors, 2 KB buffers, drop when the ring is full so one
-	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7). */
+	 * stalled queue cannot block the others (DS 8.2.3.8.7, erratum E7, docs/82599.md). */
+	uint32_t srrctl = field_set(IXGBE_SRRCTL_DROP_EN, IXGBE_SRRCTL_BSIZEPACKET, RX_BUF_SIZE / 1024);
 	reg_write(dev, IXGBE_SRRCTL(n),
-	          IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
-	              (RX_BUF_SIZE / 1024) << IXGBE_SRRCTL_BSIZEPACKET_SHIFT);
+	          field_set(srrctl, IXGBE_SRRCTL_DESCTYPE, IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF));
 	reg_write(dev, IXGBE_RDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.7) */
 	reg_write(dev, IXGBE_RDT(n), 0);
 	for (uint16_t i = 0; i < size; i++) {
@@ -703,7 +814,8 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 		q->ring[i].read.hdr_addr = 0;
 		q->bufs[i] = buf;
 	}
-	/* Bit 12 resets to 1 and must be 0 (E2); relaxed ordering of write-backs off (E4). */
+	/* Bit 12 resets to 1 and must be 0 (erratum E2, docs/82599.md); relaxed ordering of write-backs off
+	 * (erratum E4, docs/82599.md). */
 	reg_clear_bits(dev, IXGBE_DCA_RXCTRL(n),
 	               IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_RO | IXGBE_DCA_RXCTRL_HEAD_RO);
 	reg_set_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
@@ -715,21 +827,24 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	return 0;
 }
 
-/* RSS spreads IPv4 flows over the RX queues (fact sheet 3.10): a Toeplitz hash of the addresses,
+/* RSS spreads IPv4 and IPv6 flows over the RX queues (DS 7.1.2.8; registers DS 8.2.3.7.12 to
+ * 8.2.3.7.14): a Toeplitz hash of the addresses,
  * and of the ports for TCP and UDP, picks one of 128 RETA entries, each naming a queue. The key
  * repeats 0x6D5A, which hashes both directions of a flow alike. Set while RXEN is clear. */
 static void init_rss(struct ixy_device *dev)
 {
-	for (int i = 0; i < 10; i++)
+	for (uint32_t i = 0; i < IXGBE_RSSRK_COUNT; i++)
 		reg_write(dev, IXGBE_RSSRK(i), 0x5A6D5A6Du); /* key bytes 6D 5A 6D 5A ... (DS 8.2.3.7.14) */
-	for (uint32_t i = 0; i < 32; i++) {
+	for (uint32_t i = 0; i < IXGBE_RETA_COUNT; i++) {
 		uint32_t entries = 0;
 		for (uint32_t k = 0; k < 4; k++)
-			entries |= ((4 * i + k) % dev->rx_queues) << (8 * k);
+			entries = field_set(entries, IXGBE_RETA_ENTRY(k), (4 * i + k) % dev->rx_queues);
 		reg_write(dev, IXGBE_RETA(i), entries); /* entry 4i+k in byte k (DS 8.2.3.7.13) */
 	}
+	/* Hash types (DS 7.1.2.8): addresses of IPv4 and IPv6 frames, plus the ports for TCP and UDP. */
 	reg_write(dev, IXGBE_MRQC,
-	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP);
+	          IXGBE_MRQC_RSS | IXGBE_MRQC_IPV4 | IXGBE_MRQC_IPV4_TCP | IXGBE_MRQC_IPV4_UDP |
+	              IXGBE_MRQC_IPV6 | IXGBE_MRQC_IPV6_TCP | IXGBE_MRQC_IPV6_UDP);
 }
 
 /* DS 4.6.7 */
@@ -738,26 +853,28 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
 	/* One 512 KB packet buffer without DCB; flow-control threshold set even with flow control
 	 * off (DS 4.6.11.3.4, 8.2.3.3.4). */
-	reg_write(dev, IXGBE_RXPBSIZE(0), IXGBE_RXPBSIZE_512KB);
-	for (int i = 1; i < 8; i++)
+	reg_write(dev, IXGBE_RXPBSIZE(0), field_set(0, IXGBE_RXPBSIZE_SIZE, RX_PB_KB));
+	for (uint32_t i = 1; i < IXGBE_PACKET_BUFFERS; i++)
 		reg_write(dev, IXGBE_RXPBSIZE(i), 0);
-	reg_write(dev, IXGBE_FCRTH(0), IXGBE_RXPBSIZE_512KB - 0x6000);
-	/* CRC strip in both places that control it (erratum E6), RSC defaults fixed (E5). */
+	reg_write(dev, IXGBE_FCRTH(0),
+	          field_set(0, IXGBE_FCRTH_RTH, (RX_PB_KB * 1024 - RX_FC_HEADROOM) / 32));
+	/* CRC strip in both places that control it (erratum E6, docs/82599.md), RSC defaults fixed (erratum
+	 * E5, docs/82599.md). */
 	reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
 	uint32_t rdrxctl = reg_read(dev, IXGBE_RDRXCTL) & ~IXGBE_RDRXCTL_RSCFRSTSIZE;
 	reg_write(dev, IXGBE_RDRXCTL,
 	          rdrxctl | IXGBE_RDRXCTL_CRCSTRIP | IXGBE_RDRXCTL_RSCACKC | IXGBE_RDRXCTL_FCOE_WRFIX);
 	/* Filter tables must be initialised before use (DS 8.2.3.7.7, 8.2.3.7.10, 8.2.3.27.12);
 	 * RAR0 goes to pool 0. */
-	for (int i = 0; i < 128; i++) {
+	for (uint32_t i = 0; i < IXGBE_MTA_COUNT; i++)
 		reg_write(dev, IXGBE_MTA(i), 0);
+	for (uint32_t i = 0; i < IXGBE_PFUTA_COUNT; i++)
 		reg_write(dev, IXGBE_PFUTA(i), 0);
-	}
-	for (int i = 0; i < 256; i++)
+	for (uint32_t i = 0; i < IXGBE_MPSAR_COUNT; i++)
 		reg_write(dev, IXGBE_MPSAR(i), i == 0);
-	for (int i = 0; i < 64; i++)
+	for (uint32_t i = 0; i < IXGBE_PFVLVF_COUNT; i++)
 		reg_write(dev, IXGBE_PFVLVF(i), 0); /* VLAN pool filters (DS 8.2.3.27.15, .16) */
-	for (int i = 0; i < 128; i++)
+	for (uint32_t i = 0; i < IXGBE_PFVLVFB_COUNT; i++)
 		reg_write(dev, IXGBE_PFVLVFB(i), 0);
 	uint32_t fctrl = reg_read(dev, IXGBE_FCTRL) | IXGBE_FCTRL_BAM;
 	if (dev->promiscuous)
@@ -776,6 +893,10 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	return rx_enable(dev); /* the receiver goes on last, after every queue (DS 4.6.7) */
 }
 
+/* The pool of a TX queue that has queued nothing yet: no buffers, so the first frame's pool
+ * takes its place (tx_check_pool). Never written. */
+static struct ixy_mempool no_pool;
+
 static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 {
 	uint16_t size = dev->tx_ring_size;
@@ -787,6 +908,7 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	drv->tx[n] = q;
 	q->size = size;
 	q->clean_at = size / 4u;
+	q->pool = &no_pool;
 	if (dma_alloc(dev, size * sizeof(struct ixgbe_tx_desc), &q->ring_mem) < 0)
 		return -1;
 	q->ring = q->ring_mem.virt;
@@ -797,8 +919,10 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 	reg_write(dev, IXGBE_TDH(n), 0); /* head and tail start at 0 while disabled (DS 4.6.8) */
 	reg_write(dev, IXGBE_TDT(n), 0);
 	/* Prefetch 32, host 1, write-back 0: DD only on RS descriptors (DS 8.2.3.9.10, 7.2.3.5). */
-	reg_write(dev, IXGBE_TXDCTL(n), 32u | 1u << 8);
-	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* E4 */
+	uint32_t txdctl = field_set(0, IXGBE_TXDCTL_PTHRESH, 32);
+	txdctl = field_set(txdctl, IXGBE_TXDCTL_HTHRESH, 1);
+	reg_write(dev, IXGBE_TXDCTL(n), field_set(txdctl, IXGBE_TXDCTL_WTHRESH, 0));
+	reg_clear_bits(dev, IXGBE_DCA_TXCTRL(n), IXGBE_DCA_TXCTRL_WB_RO); /* erratum E4, docs/82599.md */
 	return 0;
 }
 
@@ -809,10 +933,11 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
 	/* The arbiter is off while the queue layout is written (DS 4.6.8, 7.2.1.2.1). */
 	reg_set_bits(dev, IXGBE_RTTDCS, IXGBE_RTTDCS_ARBDIS);
 	reg_write(dev, IXGBE_MTQC, 0); /* 64 queues, one packet buffer */
-	reg_write(dev, IXGBE_DTXMXSZRQ, 0xFFF);
-	reg_write(dev, IXGBE_TXPBSIZE(0), IXGBE_TXPBSIZE_160KB);
-	reg_write(dev, IXGBE_TXPBTHRESH(0), 0xA0 - 0xA); /* 160 KB minus the largest frame, in KB */
-	for (int i = 1; i < 8; i++) {
+	reg_write(dev, IXGBE_DTXMXSZRQ, field_set(0, IXGBE_DTXMXSZRQ_MAX_BYTES, 0xFFF)); /* the most: 1 MB */
+	reg_write(dev, IXGBE_TXPBSIZE(0), field_set(0, IXGBE_TXPBSIZE_SIZE, TX_PB_KB));
+	reg_write(dev, IXGBE_TXPBTHRESH(0),
+	          field_set(0, IXGBE_TXPBTHRESH_THRESH, TX_PB_KB - TX_MAX_FRAME_KB));
+	for (uint32_t i = 1; i < IXGBE_PACKET_BUFFERS; i++) {
 		reg_write(dev, IXGBE_TXPBSIZE(i), 0);
 		reg_write(dev, IXGBE_TXPBTHRESH(i), 0);
 	}
@@ -836,7 +961,7 @@ static int init_tx(struct ixy_device *dev, struct ixgbe *drv)
  * SW_FW_SYNC resource bits, which firmware mirrors five bits higher. */
 static int swsm_acquire(struct ixy_device *dev)
 {
-	for (uint32_t waited = 0; waited < SEMAPHORE_TIMEOUT_US; waited += 50) {
+	for (uint64_t end = deadline_in_us(SEMAPHORE_TIMEOUT_US); !deadline_passed(end);) {
 		if (!(reg_read(dev, IXGBE_SWSM) & IXGBE_SWSM_SMBI)) { /* the read took it */
 			reg_set_bits(dev, IXGBE_SWSM, IXGBE_SWSM_SWESMBI);
 			if (reg_read(dev, IXGBE_SWSM) & IXGBE_SWSM_SWESMBI)
@@ -856,7 +981,7 @@ static void swsm_release(struct ixy_device *dev)
 /* Takes a SW_FW_SYNC resource; firmware may hold it for a while. */
 static int swfw_acquire(struct ixy_device *dev, uint32_t resource, const char *what)
 {
-	for (uint32_t waited = 0; waited < SEMAPHORE_TIMEOUT_US; waited += 1000) {
+	for (uint64_t end = deadline_in_us(SEMAPHORE_TIMEOUT_US); !deadline_passed(end);) {
 		if (swsm_acquire(dev) < 0)
 			break;
 		uint32_t sync = reg_read(dev, IXGBE_SW_FW_SYNC);
@@ -882,18 +1007,37 @@ static void swfw_release(struct ixy_device *dev, uint32_t resource)
 	}
 }
 
-/* Master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe transactions
- * stay pending, flush the internal buffers and reset twice (erratum E10). */
+/* Stops every queue the device has, whoever enabled it, and waits until each reads stopped: no
+ * DMA may be left when the master disable starts (DS 4.6.7.1, 4.6.8.1, 5.2.5.3.2). */
+static int stop_all_queues(struct ixy_device *dev)
+{
+	for (uint32_t n = 0; n < IXGBE_QUEUES; n++) {
+		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE);
+	}
+	int err = 0;
+	for (uint32_t n = 0; n < IXGBE_QUEUES && !err; n++) {
+		err =
+		    wait_step(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE, 0, "RX queue stop (RXDCTL.ENABLE)");
+		if (!err)
+			err = wait_step(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0,
+			                "TX queue stop (TXDCTL.ENABLE)");
+	}
+	return err;
+}
+
+/* Queues stopped, master disable, then global reset (DS 4.6.3.2, 5.2.5.3.2, 8.2.3.1.1). If PCIe
+ * transactions stay pending, flush the internal buffers and reset twice (erratum E10, docs/82599.md). */
 static int reset(struct ixy_device *dev)
 {
-	for (int n = 0; n < 64; n++)
-		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE);
+	if (stop_all_queues(dev) < 0)
+		return -1;
 	for (int round = 0, rounds = 1; round < rounds; round++) {
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_MASTER_DISABLE);
 		if (reg_wait(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_ENABLE, 0, MASTER_DISABLE_TIMEOUT_MS) <
 		    0) {
 			ixy_warn("%s: PCIe transactions still pending after master disable: flushing, then "
-			         "resetting twice (erratum E10)",
+			         "resetting twice (erratum E10, docs/82599.md)",
 			         dev->name);
 			reg_set_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
@@ -903,7 +1047,8 @@ static int reset(struct ixy_device *dev)
 			reg_clear_bits(dev, IXGBE_HLREG0, IXGBE_HLREG0_LPBK);
 			rounds = 2;
 		}
-		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11). */
+		/* RST, not LRST: a link reset could disturb a PHY that firmware shares (erratum E11,
+		 * docs/82599.md). */
 		reg_set_bits(dev, IXGBE_CTRL, IXGBE_CTRL_RST);
 		usleep(1000); /* no register access for 1 ms after RST (DS 8.2.3.1.1) */
 		if (wait_step(dev, IXGBE_CTRL, IXGBE_CTRL_RST, 0, "reset (CTRL.RST self-clear)") < 0)
@@ -915,14 +1060,14 @@ static int reset(struct ixy_device *dev)
 
 static void clear_stats(struct ixy_device *dev)
 {
-	struct ixy_stats discard = {0};
-	ixgbe_read_stats(dev, &discard); /* clear on read (DS 4.6.5) */
+	struct counters discard = {0};
+	read_counters(dev, &discard); /* clear on read (DS 4.6.5) */
 }
 
 static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 {
 	struct ixgbe *drv = dev->driver;
-	for (uint32_t waited = 0;; waited++) {
+	for (uint64_t end = deadline_in_ms(timeout_ms);;) {
 		bool pending = false;
 		for (uint16_t n = 0; n < dev->tx_queues; n++) {
 			struct tx_queue *q = drv->tx[n];
@@ -936,7 +1081,7 @@ static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 		}
 		if (!pending)
 			return 0;
-		if (waited >= timeout_ms * 10u)
+		if (deadline_passed(end))
 			return -1;
 		usleep(100);
 	}
@@ -954,14 +1099,14 @@ static void ixgbe_close(struct ixy_device *dev)
 		ixy_warn("%s: TX still had packets after %u ms (link down?); dropping them", dev->name,
 		         TX_DRAIN_TIMEOUT_MS);
 	bool stopped = true;
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		if (!drv->tx[n])
 			continue;
 		reg_clear_bits(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE); /* DS 8.2.3.9.10 */
 		stopped &= reg_wait(dev, IXGBE_TXDCTL(n), IXGBE_TXDCTL_ENABLE, 0, INIT_TIMEOUT_MS) == 0;
 	}
 	reg_clear_bits(dev, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN); /* DS 8.2.3.8.10 */
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		if (!drv->rx[n])
 			continue;
 		reg_clear_bits(dev, IXGBE_RXDCTL(n), IXGBE_RXDCTL_ENABLE); /* DS 4.6.7.1.2 */
@@ -974,7 +1119,7 @@ static void ixgbe_close(struct ixy_device *dev)
 		         INIT_TIMEOUT_MS);
 		return;
 	}
-	for (uint16_t n = 0; n < 64; n++) {
+	for (uint16_t n = 0; n < MAX_QUEUES; n++) {
 		free_rx_queue(dev, drv->rx[n]);
 		free_tx_queue(drv->tx[n]);
 	}
@@ -992,6 +1137,7 @@ static const struct ixy_ctrl_ops ixgbe_ctrl = {
     .close = ixgbe_close,
     .tx_flush = ixgbe_tx_flush,
     .read_stats = ixgbe_read_stats,
+    .read_queue_stats = ixgbe_read_queue_stats,
     .set_promiscuous = ixgbe_set_promiscuous,
     .get_mac = ixgbe_get_mac,
     .set_mac = ixgbe_set_mac,
@@ -1044,15 +1190,18 @@ int ixgbe_init(struct ixy_device *dev)
 		         dev->name);
 	/* Link: keep the EEPROM's AUTOC mode (correct for SFP+, KR and KX4 alike) and restart
 	 * auto-negotiation (DS 4.6.4), holding MAC_CSR: manageability firmware may own the link
-	 * (erratum E12). */
+	 * (erratum E12, docs/82599.md). */
 	if (swfw_acquire(dev, IXGBE_SW_FW_SYNC_MAC_CSR, "the MAC registers (MAC_CSR)") < 0)
 		goto fail;
 	reg_set_bits(dev, IXGBE_AUTOC, IXGBE_AUTOC_RESTART_AN);
 	swfw_release(dev, IXGBE_SW_FW_SYNC_MAC_CSR);
 	clear_stats(dev);
+	init_queue_stat_map(dev);
 	if (init_rx(dev, drv) < 0 || init_tx(dev, drv) < 0)
 		goto fail;
-	uint32_t speed = ixy_wait_for_link(dev, dev->link_timeout_ms);
+	/* LINKS.LINK_UP, then what the link is worth (an empty SFP+ cage: nothing, E13). */
+	reg_wait(dev, IXGBE_LINKS, IXGBE_LINKS_UP, IXGBE_LINKS_UP, dev->link_timeout_ms);
+	uint32_t speed = ixgbe_link_speed(dev);
 	if (speed)
 		ixy_info("%s: ixgbe link up at %u Mbit/s", dev->name, speed);
 	else

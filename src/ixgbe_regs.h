@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "regs.h" /* struct reg_field */
+
 /* General control (DS 8.2.3.1) */
 #define IXGBE_CTRL 0x00000                  /* DS 8.2.3.1.1 */
 #define IXGBE_CTRL_MASTER_DISABLE (1u << 2) /* PCIe master disable (DS 5.2.5.3.2) */
@@ -17,7 +19,10 @@
 #define IXGBE_ESDP 0x00020                     /* DS 8.2.3.1.4 */
 #define IXGBE_ESDP_SDP2 (1u << 2)              /* on SFP+ parts: a module is in the cage */
 #define IXGBE_GCR_EXT 0x11050                  /* PCIe control extended; flush procedure: DS 5.2.5.3.2 */
-#define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10) */
+/* BAR0 must reach the highest register the driver uses (GCR_EXT); its register space is
+ * the first 128 KiB (DS 8.1). ixy_open() checks this before the first access. */
+#define IXGBE_BAR0_MIN_SIZE (IXGBE_GCR_EXT + 4u)
+#define IXGBE_GCR_EXT_BUFFERS_CLEAR (1u << 30) /* flushes the PCIe buffers (erratum E10, docs/82599.md) */
 
 /* Interrupts (DS 8.2.3.5) */
 #define IXGBE_EICR 0x00800         /* DS 8.2.3.5.1, cleared by read */
@@ -47,79 +52,102 @@
 #define IXGBE_HLREG0_TXCRCEN (1u << 0)
 #define IXGBE_HLREG0_RXCRCSTRP (1u << 1)
 #define IXGBE_HLREG0_TXPADEN (1u << 10)
-#define IXGBE_HLREG0_LPBK (1u << 15) /* MAC loopback, used by the E10 flush */
+#define IXGBE_HLREG0_LPBK (1u << 15) /* MAC loopback, used by the E10 flush (docs/82599.md) */
 #define IXGBE_AUTOC 0x042A0          /* DS 8.2.3.22.19 */
 #define IXGBE_AUTOC_RESTART_AN (1u << 12)
 #define IXGBE_LINKS 0x042A4 /* DS 8.2.3.22.20 */
 #define IXGBE_LINKS_UP (1u << 30)
-#define IXGBE_LINKS_SPEED_SHIFT 28
-#define IXGBE_LINKS_SPEED_MASK 3u
+#define IXGBE_LINKS_SPEED ((struct reg_field){.shift = 28, .width = 2}) /* 01 100M, 10 1G, 11 10G */
 
 /* Receive (DS 8.2.3.7, 8.2.3.8) */
 #define IXGBE_RXCTRL 0x03000 /* DS 8.2.3.8.10 */
 #define IXGBE_RXCTRL_RXEN (1u << 0)
-#define IXGBE_RXPBSIZE(i) (0x03C00 + 4 * (i)) /* DS 8.2.3.8.9 */
-#define IXGBE_RXPBSIZE_512KB 0x00080000u
+#define IXGBE_RXPBSIZE(i) (0x03C00 + 4 * (i))                              /* DS 8.2.3.8.9 */
+#define IXGBE_RXPBSIZE_SIZE ((struct reg_field){.shift = 10, .width = 10}) /* KB */
+#define IXGBE_PACKET_BUFFERS 8u            /* RXPBSIZE(0..7), TXPBSIZE(0..7), MPC(0..7) */
 #define IXGBE_FCRTH(i) (0x03260 + 4 * (i)) /* DS 8.2.3.3.4 */
-#define IXGBE_FCTRL 0x05080                /* DS 8.2.3.7.1 */
+#define IXGBE_FCRTH_RTH ((struct reg_field){.shift = 5, .width = 14}) /* in 32-byte units */
+#define IXGBE_FCTRL 0x05080                                           /* DS 8.2.3.7.1 */
 #define IXGBE_FCTRL_MPE (1u << 8)
 #define IXGBE_FCTRL_UPE (1u << 9)
 #define IXGBE_FCTRL_BAM (1u << 10)
-#define IXGBE_MTA(i) (0x05200 + 4 * (i)) /* DS 8.2.3.7.7, 128 registers */
+#define IXGBE_MTA(i) (0x05200 + 4 * (i)) /* DS 8.2.3.7.7 */
+#define IXGBE_MTA_COUNT 128u
 #define IXGBE_RAL(i) (0x0A200 + 8 * (i)) /* DS 8.2.3.7.9 */
 #define IXGBE_RAH(i) (0x0A204 + 8 * (i)) /* DS 8.2.3.7.9 (with RAL) */
 #define IXGBE_RAH_AV (1u << 31)
-#define IXGBE_MPSAR(i) (0x0A600 + 4 * (i))   /* DS 8.2.3.7.10, 256 registers */
-#define IXGBE_PFUTA(i) (0x0F400 + 4 * (i))   /* DS 8.2.3.27.12, 128 registers */
-#define IXGBE_PFVLVF(i) (0x0F100 + 4 * (i))  /* DS 8.2.3.27.15, 64 registers */
-#define IXGBE_PFVLVFB(i) (0x0F200 + 4 * (i)) /* DS 8.2.3.27.16, 128 registers */
-#define IXGBE_RETA(i) (0x0EB00 + 4 * (i))    /* DS 8.2.3.7.13, 32 registers of 4 entries */
-#define IXGBE_RSSRK(i) (0x0EB80 + 4 * (i))   /* DS 8.2.3.7.14, 40-byte key */
-#define IXGBE_MRQC 0x0EC80                   /* DS 8.2.3.7.12 */
-#define IXGBE_MRQC_RSS 0x1u                  /* MRQE = 0001: RSS, no DCB or VMDq */
+#define IXGBE_RAH_ADDR ((struct reg_field){.shift = 0, .width = 16}) /* MAC bytes 4 and 5 */
+#define IXGBE_MPSAR(i) (0x0A600 + 4 * (i))                           /* DS 8.2.3.7.10 */
+#define IXGBE_MPSAR_COUNT 256u
+#define IXGBE_PFUTA(i) (0x0F400 + 4 * (i)) /* DS 8.2.3.27.12 */
+#define IXGBE_PFUTA_COUNT 128u
+#define IXGBE_PFVLVF(i) (0x0F100 + 4 * (i)) /* DS 8.2.3.27.15 */
+#define IXGBE_PFVLVF_COUNT 64u
+#define IXGBE_PFVLVFB(i) (0x0F200 + 4 * (i)) /* DS 8.2.3.27.16 */
+#define IXGBE_PFVLVFB_COUNT 128u
+#define IXGBE_RETA(i) (0x0EB00 + 4 * (i)) /* DS 8.2.3.7.13: 128 entries, four per register */
+#define IXGBE_RETA_COUNT 32u
+#define IXGBE_RETA_ENTRY(k) ((struct reg_field){.shift = 8 * (k), .width = 4}) /* entry 4i+k: a queue */
+#define IXGBE_RSSRK(i) (0x0EB80 + 4 * (i)) /* DS 8.2.3.7.14: the 40-byte key */
+#define IXGBE_RSSRK_COUNT 10u
+#define IXGBE_MRQC 0x0EC80  /* DS 8.2.3.7.12 */
+#define IXGBE_MRQC_RSS 0x1u /* MRQE = 0001: RSS, no DCB or VMDq */
 #define IXGBE_MRQC_IPV4_TCP (1u << 16)
 #define IXGBE_MRQC_IPV4 (1u << 17)
 #define IXGBE_MRQC_IPV4_UDP (1u << 22)
+#define IXGBE_MRQC_IPV6 (1u << 20)
+#define IXGBE_MRQC_IPV6_TCP (1u << 21)
+#define IXGBE_MRQC_IPV6_UDP (1u << 23)
 #define IXGBE_SECRXCTRL 0x08D00 /* DS 8.2.3.12.x, Rx security block */
 #define IXGBE_SECRXCTRL_RX_DIS (1u << 1)
 #define IXGBE_SECRXSTAT 0x08D04
 #define IXGBE_SECRXSTAT_RDY (1u << 0)
+
+/* The device has 128 Rx and 128 Tx queues: register arrays n = 0..127 (DS 8.2.3.8, 8.2.3.9). */
+#define IXGBE_QUEUES 128u
 
 /* Per receive queue n < 64 (DS 8.2.3.8) */
 #define IXGBE_RDBAL(n) (0x01000 + 0x40 * (n))      /* DS 8.2.3.8.1 */
 #define IXGBE_RDBAH(n) (0x01004 + 0x40 * (n))      /* DS 8.2.3.8.2 */
 #define IXGBE_RDLEN(n) (0x01008 + 0x40 * (n))      /* DS 8.2.3.8.3 */
 #define IXGBE_DCA_RXCTRL(n) (0x0100C + 0x40 * (n)) /* DS 8.2.3.11.1 */
-#define IXGBE_DCA_RXCTRL_BIT12 (1u << 12)          /* reserved, resets to 1, must be 0 (erratum E2) */
-#define IXGBE_DCA_RXCTRL_DATA_RO (1u << 13)        /* relaxed ordering off (E4) */
+#define IXGBE_DCA_RXCTRL_BIT12 (1u << 12)   /* reserved, resets to 1, must be 0 (erratum E2, docs/82599.md) */
+#define IXGBE_DCA_RXCTRL_DATA_RO (1u << 13) /* relaxed ordering off (erratum E4, docs/82599.md) */
 #define IXGBE_DCA_RXCTRL_HEAD_RO (1u << 15)
-#define IXGBE_RDH(n) (0x01010 + 0x40 * (n))    /* DS 8.2.3.8.4 */
-#define IXGBE_SRRCTL(n) (0x01014 + 0x40 * (n)) /* DS 8.2.3.8.7 */
-#define IXGBE_SRRCTL_BSIZEPACKET_SHIFT 0       /* in 1 KB units */
-#define IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF (1u << 25)
+#define IXGBE_RDH(n) (0x01010 + 0x40 * (n))                                   /* DS 8.2.3.8.4 */
+#define IXGBE_SRRCTL(n) (0x01014 + 0x40 * (n))                                /* DS 8.2.3.8.7 */
+#define IXGBE_SRRCTL_BSIZEPACKET ((struct reg_field){.shift = 0, .width = 5}) /* KB */
+#define IXGBE_SRRCTL_DESCTYPE ((struct reg_field){.shift = 25, .width = 3})
+#define IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF 1u
 #define IXGBE_SRRCTL_DROP_EN (1u << 28)
-#define IXGBE_RDT(n) (0x01018 + 0x40 * (n))    /* DS 8.2.3.8.5 */
-#define IXGBE_RXDCTL(n) (0x01028 + 0x40 * (n)) /* DS 8.2.3.8.6 */
+#define IXGBE_RDT(n) (0x01018 + 0x40 * (n)) /* DS 8.2.3.8.5 */
+/* DS 8.2.3.8.6; the only Rx queue register the driver touches for all 128 queues (at reset) */
+#define IXGBE_RXDCTL(n) ((n) < 64 ? 0x01028 + 0x40 * (n) : 0x0D028 + 0x40 * ((n)-64))
 #define IXGBE_RXDCTL_ENABLE (1u << 25)
 
 /* Transmit (DS 8.2.3.9, 8.2.3.10) */
 #define IXGBE_RTTDCS 0x04900 /* DS 8.2.3.10.2 */
 #define IXGBE_RTTDCS_ARBDIS (1u << 6)
-#define IXGBE_TXPBTHRESH(i) (0x04950 + 4 * (i)) /* DS 8.2.3.9.16 */
-#define IXGBE_DMATXCTL 0x04A80                  /* DS 8.2.3.9.2 */
+#define IXGBE_TXPBTHRESH(i) (0x04950 + 4 * (i))                               /* DS 8.2.3.9.16 */
+#define IXGBE_TXPBTHRESH_THRESH ((struct reg_field){.shift = 0, .width = 10}) /* KB */
+#define IXGBE_DMATXCTL 0x04A80                                                /* DS 8.2.3.9.2 */
 #define IXGBE_DMATXCTL_TE (1u << 0)
-#define IXGBE_DTXMXSZRQ 0x08100               /* DS 8.2.3.9.1 */
-#define IXGBE_MTQC 0x08120                    /* DS 8.2.3.9.15 */
-#define IXGBE_TXPBSIZE(i) (0x0CC00 + 4 * (i)) /* DS 8.2.3.9.13 */
-#define IXGBE_TXPBSIZE_160KB 0x00028000u
-#define IXGBE_TDBAL(n) (0x06000 + 0x40 * (n))      /* DS 8.2.3.9.5 */
-#define IXGBE_TDBAH(n) (0x06004 + 0x40 * (n))      /* DS 8.2.3.9.6 */
-#define IXGBE_TDLEN(n) (0x06008 + 0x40 * (n))      /* DS 8.2.3.9.7 */
-#define IXGBE_DCA_TXCTRL(n) (0x0600C + 0x40 * (n)) /* DS 8.2.3.11.2 */
-#define IXGBE_DCA_TXCTRL_WB_RO (1u << 11)          /* write-back relaxed ordering off (E4) */
-#define IXGBE_TDH(n) (0x06010 + 0x40 * (n))        /* DS 8.2.3.9.8 */
-#define IXGBE_TDT(n) (0x06018 + 0x40 * (n))        /* DS 8.2.3.9.9 */
-#define IXGBE_TXDCTL(n) (0x06028 + 0x40 * (n))     /* DS 8.2.3.9.10 */
+#define IXGBE_DTXMXSZRQ 0x08100 /* DS 8.2.3.9.1 */
+#define IXGBE_DTXMXSZRQ_MAX_BYTES ((struct reg_field){.shift = 0, .width = 12})
+#define IXGBE_MTQC 0x08120                                                 /* DS 8.2.3.9.15 */
+#define IXGBE_TXPBSIZE(i) (0x0CC00 + 4 * (i))                              /* DS 8.2.3.9.13 */
+#define IXGBE_TXPBSIZE_SIZE ((struct reg_field){.shift = 10, .width = 10}) /* KB */
+#define IXGBE_TDBAL(n) (0x06000 + 0x40 * (n))                              /* DS 8.2.3.9.5 */
+#define IXGBE_TDBAH(n) (0x06004 + 0x40 * (n))                              /* DS 8.2.3.9.6 */
+#define IXGBE_TDLEN(n) (0x06008 + 0x40 * (n))                              /* DS 8.2.3.9.7 */
+#define IXGBE_DCA_TXCTRL(n) (0x0600C + 0x40 * (n))                         /* DS 8.2.3.11.2 */
+#define IXGBE_DCA_TXCTRL_WB_RO (1u << 11)   /* write-back relaxed ordering off (erratum E4, docs/82599.md) */
+#define IXGBE_TDH(n) (0x06010 + 0x40 * (n)) /* DS 8.2.3.9.8 */
+#define IXGBE_TDT(n) (0x06018 + 0x40 * (n)) /* DS 8.2.3.9.9 */
+#define IXGBE_TXDCTL(n) (0x06028 + 0x40 * (n)) /* DS 8.2.3.9.10 */
+#define IXGBE_TXDCTL_PTHRESH ((struct reg_field){.shift = 0, .width = 7})
+#define IXGBE_TXDCTL_HTHRESH ((struct reg_field){.shift = 8, .width = 7})
+#define IXGBE_TXDCTL_WTHRESH ((struct reg_field){.shift = 16, .width = 7})
 #define IXGBE_TXDCTL_ENABLE (1u << 25)
 
 /* Statistics, clear on read (DS 8.2.3.23) */
@@ -131,6 +159,12 @@
 #define IXGBE_QBRC_L(i) (0x01034 + 0x40 * (i))
 #define IXGBE_QBRC_H(i) (0x01038 + 0x40 * (i))
 #define IXGBE_QPRDC(i) (0x01430 + 0x40 * (i)) /* dropped: no free descriptor */
+#define IXGBE_QPTC(i) (0x08680 + 4 * (i))
+#define IXGBE_QBTC_L(i) (0x08700 + 8 * (i))
+#define IXGBE_QBTC_H(i) (0x08704 + 8 * (i))
+/* Queue to statistics index maps, one byte per queue (DS 8.2.3.23) */
+#define IXGBE_RQSMR(n) (0x02300 + 4 * (n)) /* RX queues 4n..4n+3 */
+#define IXGBE_TQSM(n) (0x08600 + 4 * (n))  /* TX queues 4n..4n+3 */
 
 /* Advanced receive descriptor (DS 7.1.6). Software writes the read format; hardware
  * overwrites all 16 bytes with the write-back format. */

@@ -1,5 +1,6 @@
 """Shared helpers for the ixy-pcap / ixy-pktgen --pcap tests: a strict classic-pcap reader and
 writer (any byte order, us or ns magic), frame generators and a runner."""
+import contextlib
 import os
 import random
 import struct
@@ -88,3 +89,18 @@ def total(stdout, dev):
         if line.startswith(f"total {dev} "):
             return {k: int(v) for k, v in (kv.split("=") for kv in line.split()[2:])}
     raise AssertionError(f"no total line for {dev} in:\n{stdout}")
+
+
+@contextlib.contextmanager
+def full_disk(tmp):
+    """A 64 KiB tmpfs under tmp, mounted for the with-block (needs root: exits otherwise);
+    yields its path."""
+    if os.geteuid() != 0:
+        sys.exit("the full-disk test mounts a small tmpfs: run it as root (CI does)")
+    mnt = os.path.join(tmp, "small")
+    os.mkdir(mnt)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt], check=True)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", mnt], check=False)

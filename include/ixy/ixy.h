@@ -1,4 +1,27 @@
-/* libixy public API: open a NIC, move packet batches, read statistics. */
+/* libixy public API: open a NIC, move packet batches, read statistics.
+ *
+ * Threads. A device may be used by several threads at once under these rules:
+ * - A queue is owned by one thread at a time: ixy_rx_batch(dev, q) and ixy_tx_batch(dev, q) for
+ *   one queue q are never called concurrently. Different queues of a device run concurrently
+ *   without locks: thread i may own RX queue i and TX queue i of each port. A queue passes to
+ *   another thread only through a synchronisation (a mutex, a thread join, a release store read
+ *   with acquire).
+ * - Buffers: each RX queue allocates from its own pool. With a single-thread pool (the default),
+ *   a buffer received on RX queue i goes back to that pool only from the thread owning RX queue i:
+ *   freed there, or sent on a TX queue that thread owns (the TX queue frees sent buffers when its
+ *   owner next calls ixy_tx_batch). For pipelines (RX thread -> worker -> TX thread) open with
+ *   ixy_options.rx_pool_shared and free with ixy_buf_free_any() (ixy/mempool.h).
+ * - Statistics: ixy_read_stats() and ixy_read_queue_stats() may be called from any thread while
+ *   other threads run the datapath, which takes no lock for them; the hardware counters are
+ *   clear-on-read, so the statistics calls are made from one thread at a time.
+ * - Control calls (ixy_tx_flush, ixy_set_promiscuous, ixy_set_mac, ixy_get_mac, ixy_link_speed,
+ *   ixy_wait_for_link): one thread at a time, like the statistics calls (serialise them
+ *   yourself). ixy_tx_flush() reclaims on every TX queue: call it only while no thread owns one.
+ *   ixy_set_promiscuous() and ixy_set_mac() pause reception briefly; the datapath may run.
+ * - ixy_open()/ixy_open_hw() of different devices may run in parallel. ixy_close() runs when no
+ *   other thread uses the device any more. ixy_last_error() is per thread.
+ * The query calls (ixy_driver_name, ixy_device_name, ixy_*_queue_count, ixy_get_promiscuous)
+ * read constants and are safe from any thread. */
 #ifndef IXY_IXY_H
 #define IXY_IXY_H
 
@@ -15,6 +38,13 @@ extern "C" {
 struct ixy_device;
 struct ixy_hw_ops;
 
+/* How ixy_open() reaches a PCI device (see README, "Running without root (VFIO)"). */
+enum ixy_platform {
+	IXY_PLATFORM_AUTO = 0, /* VFIO if the device is bound to vfio-pci, else sysfs */
+	IXY_PLATFORM_VFIO,     /* only VFIO: the IOMMU confines the device's DMA; no root needed */
+	IXY_PLATFORM_SYSFS,    /* only sysfs + pagemap: root, no IOMMU protection */
+};
+
 /* Options for ixy_open(). Zero-initialise, then set what you need; zero means "default". */
 struct ixy_options {
 	uint16_t rx_queues;       /* default 1; ixgbe: 1..16, spread by RSS; virtio: 1 */
@@ -24,8 +54,13 @@ struct ixy_options {
 	uint32_t link_timeout_ms; /* wait for link at init; default 10000; link down is not an error */
 	bool promiscuous;         /* receive every frame (FCTRL.UPE|MPE) */
 	bool force;               /* take the device even if its kernel interface is up */
-	const char *sysfs_root;   /* default "/sys" (tests point it at a fake tree) */
+	bool rx_pool_shared;      /* RX buffers may be freed by any thread (pipelines; ixy/mempool.h) */
+	const char *sysfs_root;   /* default "/sys"; a fake tree (tests) brings its own VFIO nodes in
+	                           * <sysfs_root>/dev/vfio, never the host's /dev/vfio */
 	const char *hugetlbfs;    /* default $IXY_HUGETLBFS, else "/mnt/huge" */
+	enum ixy_platform platform; /* default IXY_PLATFORM_AUTO */
+	const char *virtio_ring;  /* virtio: "split" or "packed" virtqueues (packed only if the
+	                           * device offers them); default $IXY_VIRTIO_RING, else "split" */
 };
 
 struct ixy_stats {
@@ -38,7 +73,18 @@ struct ixy_stats {
 	uint64_t tx_errors;  /* ixy_tx_batch() calls stopped by a bad length; completions the NIC left out */
 };
 
-/* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it.
+/* Counts of one queue. */
+struct ixy_queue_stats {
+	uint64_t packets;
+	uint64_t bytes;   /* frame bytes without CRC */
+	uint64_t dropped; /* RX: arrived for this queue but no free descriptor; TX: always 0 */
+	uint64_t errors;  /* RX: frames dropped as malformed (ixgbe: write-backs refused for a bad
+	                   * length, an error bit, a frame spread over several descriptors, or the
+	                   * NIC out of step); TX: always 0 (ixgbe's are in ixy_stats.tx_errors) */
+};
+
+/* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it, or a
+ * virtual 82599 port given as "sim:0[,option...]" (include/ixy/sim.h: no hardware, no root).
  * Returns NULL on error; ixy_last_error() then says what went wrong and how to fix it. */
 struct ixy_device *ixy_open(const char *pci_addr, const struct ixy_options *opts);
 
@@ -48,9 +94,26 @@ struct ixy_device *ixy_open_hw(const struct ixy_hw_ops *hw, const struct ixy_opt
 
 /* Stops all queues, frees the device and its DMA memory. NULL is a no-op. */
 void ixy_close(struct ixy_device *dev);
+/* true for a device model (a "sim:" port, or ixy_open_hw()), false for a real NIC. */
+bool ixy_is_virtual(const struct ixy_device *dev);
 
 /* The message of the last failed call in this thread. */
 const char *ixy_last_error(void);
+
+/* ---- the library's messages ---- */
+enum ixy_log_level { IXY_LOG_ERROR, IXY_LOG_WARNING, IXY_LOG_INFO };
+/* Receives each message of the library: one line without a newline, valid during the call.
+ * Called from the thread that hit it (an ixy_device's thread, or a virtual port's thread). */
+typedef void (*ixy_log_fn)(enum ixy_log_level level, const char *msg, void *ctx);
+
+/* Routes every message of the library to fn (process-wide; call it before opening devices).
+ * fn NULL silences them all. The default is ixy_log_stderr. Errors are kept for
+ * ixy_last_error() whatever the handler, so a program that reports failed calls itself can
+ * drop IXY_LOG_ERROR messages and print each error once. */
+void ixy_set_log_handler(ixy_log_fn fn, void *ctx);
+/* The default handler: "libixy: error: ...", "libixy: warning: ...", "libixy: ..." lines on
+ * stderr; warnings and information are left out when the environment has IXY_QUIET=1. */
+void ixy_log_stderr(enum ixy_log_level level, const char *msg, void *ctx);
 
 /* Receives up to `n` packets from queue `queue`; returns how many were written to `bufs`.
  * The caller owns the buffers and frees them with ixy_buf_free(). Each has 14 <= len <= its
@@ -71,9 +134,15 @@ static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, stru
  * its pool. Returns 0, or -1 if packets are still pending (link down?). */
 int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms);
 
-/* Adds the counters since the last call to *stats (hardware counters are clear-on-read; the
- * driver's rx_errors and tx_errors are reset by the call too). */
+/* Adds the counts since the last call to *stats: the hardware counters, and the rx_errors and
+ * tx_errors the driver counted. */
 void ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats);
+/* Adds each queue's counts since the last call of this function: rx[q] for the
+ * ixy_rx_queue_count() RX queues, tx[q] for the ixy_tx_queue_count() TX queues (either array
+ * may be NULL). ixgbe: the 82599's per-queue counters (16 sets: with more than 16 TX queues,
+ * TX queue q's counts are added to queue q mod 16's); virtio: the driver's counters of its one
+ * queue pair. Independent of ixy_read_stats(): each reports what the other did not clear. */
+void ixy_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[], struct ixy_queue_stats tx[]);
 
 void ixy_set_promiscuous(struct ixy_device *dev, bool on);
 bool ixy_get_promiscuous(const struct ixy_device *dev);

@@ -2,6 +2,7 @@
 #ifndef IXY_TEST_HARNESS_H
 #define IXY_TEST_HARNESS_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../unit/check.h"
@@ -41,7 +42,8 @@ static inline void port_open(struct port *p, struct ixgbe_bus *bus, unsigned n,
 	CHECK(p->dev);
 }
 
-/* Closes the device (stepping the model so TX drains) and checks the model saw no errors. */
+/* Closes the device (stepping the model so TX drains) and checks the model saw no errors: no
+ * violation and no warning (an access to an offset with no register, or a read-only write). */
 static inline void port_close(struct port *p)
 {
 	ixgbe_model_step(p->model);
@@ -53,6 +55,7 @@ static inline void port_close(struct port *p)
 			fprintf(stderr, "violation: %s\n", msg);
 	}
 	CHECK(v == 0);
+	CHECK(ixgbe_model_warnings(p->model) == 0);
 	ixgbe_model_free(p->model);
 }
 
@@ -70,6 +73,34 @@ static inline void make_frame(uint8_t *f, size_t len, const uint8_t dst[6], uint
 		x = x * 1103515245u + 12345u;
 		f[i] = (uint8_t)(x >> 16);
 	}
+}
+
+/* A test case: runs on a fresh bus of its own. */
+struct test_case {
+	const char *name;
+	void (*fn)(struct ixgbe_bus *);
+};
+
+/* Runs the case named argv[1], or every case without an argument; returns the exit status. */
+static inline int run_cases(int argc, char **argv, const struct test_case *cases, size_t n)
+{
+	setenv("IXY_QUIET", "1", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (argc == 2 && strcmp(argv[1], cases[i].name) != 0)
+			continue;
+		struct ixgbe_bus *bus = ixgbe_bus_new();
+		CHECK(bus);
+		cases[i].fn(bus);
+		ixgbe_bus_free(bus);
+		printf("%s: ok\n", cases[i].name);
+		if (argc == 2)
+			return 0;
+	}
+	if (argc == 2) {
+		fprintf(stderr, "unknown case %s\n", argv[1]);
+		return 2;
+	}
+	return 0;
 }
 
 #endif

@@ -19,7 +19,7 @@
 		}                                                                                            \
 	} while (0)
 
-/* Register offsets used by the tests (DS 8.2.3, fact sheet section 3). */
+/* Register offsets used by the tests (DS 8.2.3). */
 #define CTRL 0x00000
 #define STATUS 0x00008
 #define ESDP 0x00020

@@ -8,7 +8,6 @@
 #define LPBK (1u << 15)
 #define BUFFERS_CLEAR (1u << 30)
 #define SDP2 (1u << 2)
-#define V22 "STATUS.19 shows PCIe transactions pending"
 
 static void reset_done(struct env *e)
 {
@@ -43,18 +42,18 @@ static void e10_default(void)
 	/* An enabled queue, reset without master disable: V22. */
 	W(&e, DMATXCTL, 1);
 	W(&e, TXDCTL(0), ENABLE); /* ring not programmed: other violations, not counted here */
-	unsigned before = ixgbe_model_count_matching(e.m, V22);
+	unsigned before = ixgbe_model_rule_count(e.m, IXGBE_V22_RESET_PENDING);
 	W(&e, CTRL, RST);
-	CHECK(ixgbe_model_count_matching(e.m, V22) == before + 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V22_RESET_PENDING) == before + 1);
 	reset_done(&e);
 	/* Master disable first, then reset: STATUS.19 reads 0 at once, no V22. */
 	W(&e, DMATXCTL, 1);
 	W(&e, TXDCTL(0), ENABLE);
 	W(&e, CTRL, MASTER_DIS);
 	CHECK(!(R(&e, STATUS) & MASTER_EN));
-	before = ixgbe_model_count_matching(e.m, V22);
+	before = ixgbe_model_rule_count(e.m, IXGBE_V22_RESET_PENDING);
 	W(&e, CTRL, MASTER_DIS | RST);
-	CHECK(ixgbe_model_count_matching(e.m, V22) == before);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V22_RESET_PENDING) == before);
 	reset_done(&e);
 	CHECK(R(&e, STATUS) & MASTER_EN); /* the reset ended the master disable */
 	env_close(&e);
@@ -74,7 +73,7 @@ static void e10_stuck(void)
 		CHECK(R(&e, STATUS) & MASTER_EN);
 	/* Resetting now (master disable started, not finished): V22 even with no queue enabled. */
 	W(&e, CTRL, MASTER_DIS | RST);
-	CHECK(ixgbe_model_count_matching(e.m, V22) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V22_RESET_PENDING) == 1);
 	reset_done(&e);
 	/* Still stuck after that reset. */
 	W(&e, CTRL, MASTER_DIS);
@@ -98,7 +97,7 @@ static void e10_stuck(void)
 	CHECK(!(R(&e, STATUS) & MASTER_EN));
 	W(&e, CTRL, MASTER_DIS | RST);
 	reset_done(&e);
-	CHECK(ixgbe_model_count_matching(e.m, V22) == 1 && ixgbe_model_violations(e.m) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V22_RESET_PENDING) == 1 && ixgbe_model_violations(e.m) == 1);
 	env_close(&e);
 }
 

@@ -63,8 +63,31 @@ int main(void)
 	W(&e, CTRL, (1u << 2) | (1u << 26));
 	wait_reg(&e, CTRL, 1u << 26, 0);
 	CHECK(R(&e, SRRCTL(0)) == 2 && !(R(&e, RXDCTL(0)) & ENABLE) && R(&e, 0x00880) == 0);
-	/* The RXDCTL enable above was done before ARD etc.: named violations, nothing else. */
-	CHECK(ixgbe_model_violations(e.m) == ixgbe_model_count_matching(e.m, "RXDCTL(0).ENABLE"));
+	/* The RXDCTL enable above was done on a ring never programmed (V8, V3), and the reset came
+	 * while it was still enabled (V26): named violations, nothing else. */
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V8_ENABLE_UNPROGRAMMED) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V3_RING_LEN) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V26_RESET_QUEUE_ENABLED) == 1);
+	CHECK(ixgbe_model_violations(e.m) == 3);
+	/* V26: a queue must read disabled before the reset, not merely have ENABLE cleared. */
+	ixgbe_model_clear_violations(e.m);
+	bring_up(&e);
+	W(&e, TXDCTL(0), 0);
+	W(&e, RXDCTL(0), 0);
+	W(&e, CTRL, (1u << 2));
+	W(&e, CTRL, (1u << 2) | (1u << 26)); /* the disables have not taken effect yet */
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V26_RESET_QUEUE_ENABLED) == 1);
+	wait_reg(&e, CTRL, 1u << 26, 0);
+	bring_up(&e);
+	W(&e, TXDCTL(0), 0);
+	W(&e, RXDCTL(0), 0);
+	wait_reg(&e, TXDCTL(0), ENABLE, 0);
+	wait_reg(&e, RXDCTL(0), ENABLE, 0);
+	W(&e, CTRL, (1u << 2));
+	W(&e, CTRL, (1u << 2) | (1u << 26));
+	wait_reg(&e, CTRL, 1u << 26, 0);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V26_RESET_QUEUE_ENABLED) == 1);
+	CHECK(ixgbe_model_violations(e.m) == 1);
 	printf("reset: ok\n");
 	env_close(&e);
 	return 0;

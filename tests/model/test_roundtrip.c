@@ -104,7 +104,7 @@ int main(void)
 	/* Tx write-back: DD on the RS descriptor, TDH advanced. */
 	CHECK(e.mem[TX_RING_OFF + 12] & 1);
 	CHECK(R(&e, TDH(0)) == 1);
-	/* Bytes 0-7 are reserved after write-back (fact sheet 4.5): the posted address is gone. */
+	/* Bytes 0-7 are reserved after write-back (DS 7.2.3.2.4): the posted address is gone. */
 	{
 		uint64_t posted = e.busa + TX_BUF_OFF, now;
 		memcpy(&now, e.mem + TX_RING_OFF, 8);

@@ -8,10 +8,6 @@
 #define SWESMBI (1u << 1)
 #define MAC_CSR (1u << 3)
 #define FW_MAC_CSR (1u << 8)
-#define V23 "SW_FW_SYNC (0x10160) written"
-#define V24 "while firmware owns them"
-#define V25 "AUTOC written without the SW/FW semaphore (SW_FW_SYNC MAC_CSR) while LESM firmware runs"
-#define E12 "erratum E12"
 
 static struct ixgbe_model_config config(bool lesm)
 {
@@ -84,8 +80,7 @@ static void gssr_needs_swesmbi(void)
 	env_open_cfg(&e, &cfg);
 	hw_reset(&e);
 	W(&e, GSSR, MAC_CSR); /* without SWESMBI: V23, the write still takes effect */
-	CHECK(ixgbe_model_count_matching(e.m, V23) == 1);
-	CHECK(ixgbe_model_count_matching(e.m, "without holding SWSM.SWESMBI") == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V23_SWFW_NO_SWESMBI) == 1);
 	CHECK(R(&e, GSSR) == MAC_CSR);
 	/* Under the semaphore: fine; firmware bits 9:5 are not writable by software. */
 	swsm_acquire(&e);
@@ -109,8 +104,7 @@ static void e12_unprotected_autoc(void)
 	hw_reset(&e);
 	CHECK(ixgbe_model_violations(e.m) == 0);
 	W(&e, AUTOC, R(&e, AUTOC) | (1u << 12)); /* what IXY and SNB do */
-	CHECK(ixgbe_model_count_matching(e.m, V25) == 1);
-	CHECK(ixgbe_model_count_matching(e.m, E12) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V25_AUTOC_LESM) == 1);
 	CHECK(ixgbe_model_violations(e.m) == 1);
 	env_close(&e);
 }
@@ -138,7 +132,7 @@ static void e12_protocol(void)
 	CHECK(ixgbe_model_violations(e.m) == 0);
 	/* After the release, an AUTOC write is flagged again. */
 	W(&e, AUTOC, autoc);
-	CHECK(ixgbe_model_count_matching(e.m, V25) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V25_AUTOC_LESM) == 1);
 	env_close(&e);
 }
 
@@ -181,7 +175,7 @@ static void firmware_hold(void)
 	W(&e, GSSR, 0);
 	ixgbe_model_firmware_hold_mac_csr(e.m, 3);
 	W(&e, GSSR, MAC_CSR);
-	CHECK(ixgbe_model_count_matching(e.m, V24) == 1);
+	CHECK(ixgbe_model_rule_count(e.m, IXGBE_V24_SWFW_FW_OWNED) == 1);
 	CHECK(ixgbe_model_violations(e.m) == 1);
 	swsm_release(&e);
 	env_close(&e);

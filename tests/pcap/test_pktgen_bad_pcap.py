@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """ixy-pktgen --pcap refuses a truncated or corrupt file before anything is sent: exit 1, an
 error naming the file and the problem, and the port is never opened (its tx-pcap file is never
-created, no statistics line)."""
+created, no statistics line). A virtual port's rx-pcap= refuses the same files with the same
+messages (one pcap reader), so ixy-pcap on it fails at once and receives nothing."""
 import os
 import struct
 import sys
@@ -51,6 +52,13 @@ for name, (content, phrase) in cases.items():
     assert not os.path.exists(sent), f"{name}: the port was opened (tx-pcap file exists)"
     assert "total" not in res.stdout, f"{name}: something ran: {res.stdout!r}"
     print(f"{name}: refused: {res.stderr.strip()}")
+    # The same file as a virtual port's wire input.
+    out = os.path.join(tmp, f"{name}.out.pcap")
+    res = pcaplib.run(bindir, "ixy-pcap", f"sim:0,rx-pcap={inp}", out, "--count", "100")
+    assert res.returncode == 1, f"rx-pcap {name}: exit {res.returncode}, expected 1"
+    assert inp in res.stderr and phrase in res.stderr, f"rx-pcap {name}: unclear error: {res.stderr!r}"
+    assert res.stderr.count("\n") == 1, f"rx-pcap {name}: expected one error line: {res.stderr!r}"
+    assert "total" not in res.stdout, f"rx-pcap {name}: something ran: {res.stdout!r}"
 
 missing = os.path.join(tmp, "missing.pcap")
 res = pcaplib.run(bindir, "ixy-pktgen", "sim:0,null", "--pcap", missing)

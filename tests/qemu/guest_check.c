@@ -1,8 +1,9 @@
 /* Driver checks run inside the QEMU guest, through the public API only. The two virtio NICs
  * are wired back to back (each one's output is the other's input), so the program is both ends:
  *
- *   guest_check <nicA> <nicB> <macA> <macB>
+ *   guest_check <nicA> <nicB> <macA> <macB> [ring]
  *
+ * ring: the RX and TX ring size asked for (default 512; the driver reports what it chose).
  * Prints "check <what>: ok" per check; exits 1 at the first failure. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,10 +139,11 @@ static uint32_t exchange(struct ixy_device *tx, struct ixy_device *rx, const uin
 int main(int argc, char **argv)
 {
 	uint8_t mac_a[6], mac_b[6], mac[6];
-	if (argc != 5 || parse_mac(argv[3], mac_a) < 0 || parse_mac(argv[4], mac_b) < 0) {
-		fprintf(stderr, "usage: guest_check <nicA> <nicB> <macA> <macB>\n");
+	if (argc < 5 || argc > 6 || parse_mac(argv[3], mac_a) < 0 || parse_mac(argv[4], mac_b) < 0) {
+		fprintf(stderr, "usage: guest_check <nicA> <nicB> <macA> <macB> [ring]\n");
 		return 2;
 	}
+	uint16_t ring = argc == 6 ? (uint16_t)atoi(argv[5]) : 512;
 	struct ixy_options opts = {.rx_queues = 2};
 	if (ixy_open(argv[1], &opts))
 		fail("2 RX queues accepted on virtio");
@@ -149,7 +151,7 @@ int main(int argc, char **argv)
 		fail("2 RX queues refused without naming the limit");
 	ok("2 RX queues refused with a clear error");
 
-	opts = (struct ixy_options){.promiscuous = false};
+	opts = (struct ixy_options){.promiscuous = false, .rx_ring_size = ring, .tx_ring_size = ring};
 	struct ixy_device *a = ixy_open(argv[1], &opts);
 	struct ixy_device *b = a ? ixy_open(argv[2], &opts) : NULL;
 	if (!b)

@@ -13,7 +13,7 @@ int main(void)
 		fprintf(stderr, "test_memory needs root (pagemap frame numbers and hugetlbfs)\n");
 		return 1;
 	}
-	struct ixy_device dev = {.hugetlbfs = "/mnt/huge", .bar0_fd = -1};
+	struct ixy_device dev = {.hugetlbfs = "/mnt/huge", .platform = &platform_sysfs};
 	struct dma_mem a, b;
 	CHECK(dma_alloc(&dev, 4096, &a) == 0);
 	CHECK(dma_alloc(&dev, DMA_MAX_SIZE, &b) == 0);

@@ -19,7 +19,7 @@ int main(void)
 {
 	int maps = 0;
 	struct ixy_hw_ops hw = {.ctx = &maps, .name = "fake", .dma_map = fake_map};
-	struct ixy_device dev = {.hw = &hw, .bar0_fd = -1};
+	struct ixy_device dev = {.hw = &hw, .platform = &platform_model};
 	const uint32_t n = 3000; /* 993 buffers of 64 + 2048 bytes fit in 2 MiB: four regions */
 	struct ixy_mempool *pool = ixy_mempool_create(&dev, n, 0);
 	CHECK(pool && pool->count == n && pool->free_count == n && pool->buf_size == 2048);

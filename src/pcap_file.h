@@ -1,4 +1,5 @@
-/* Classic pcap files (libpcap format, link type 1 = Ethernet) for the apps.
+/* Classic pcap files (libpcap format, link type 1 = Ethernet): the one reader and the one writer
+ * of the apps, the virtual 82599 (rx-pcap, tx-pcap) and the C tests. Private to libixy.
  *
  * Writer: the global header is written (and checked) when the file is opened; records are
  * collected in a 1 MiB buffer and written with write(2) only when it fills, on
@@ -6,12 +7,19 @@
  * holds whole records, and when a write fails (full disk, I/O error) the file is truncated
  * back to the end of the last whole record on disk, so what was written is always a valid
  * pcap file. Timestamps are microseconds (magic 0xa1b2c3d4, the format every pcap reader
- * accepts); snaplen 65535.
+ * accepts); snaplen 65535. An existing non-empty file is replaced only when the first write
+ * (flush or close) happens, so a program that fails before it captures anything loses nothing.
  *
  * Reader: loads a whole file into memory (at most PCAP_MAX_BYTES bytes and PCAP_MAX_FRAMES
  * frames) and validates every record before returning, so a truncated or corrupt file is
  * refused before anything is done with it. Accepts both byte orders and the microsecond and
  * nanosecond magics; only Ethernet (link type 1) without FCS; every frame 14..1514 bytes.
+ *
+ * Same file: while a writer is open or an input's frames are loaded, the process refuses to
+ * write a file it reads or reads a file it writes (the same st_dev/st_ino, whatever the names).
+ * A reader refused that way also keeps the writer from ever replacing the file. So an open
+ * pcap_writer and a loaded pcap_frames must stay where they are (the process keeps their
+ * addresses) until pcap_writer_close()/_abandon() or pcap_frames_free().
  */
 #ifndef IXY_PCAP_FILE_H
 #define IXY_PCAP_FILE_H
@@ -29,17 +37,20 @@
 
 struct pcap_writer {
 	int fd;
-	const char *path;
+	char path[4096];
 	uint8_t *buf;             /* PCAP_WRITE_BUFFER bytes of whole records */
 	size_t used;              /* bytes in buf */
 	uint64_t on_disk;         /* bytes in the file: header + whole records */
 	uint64_t records;         /* records in the file + in buf */
 	uint64_t records_on_disk; /* whole records in the file */
 	int error;                /* errno of the first failed write (the writer then refuses more) */
+	bool started;             /* the file holds our header (what it held before is gone) */
+	bool conflict;            /* the file is also an input: never start */
 };
 
-/* Creates (or truncates) path and writes the global header. Returns 0, or -1 with a message
- * naming the file and the reason in err. */
+/* Creates path (or opens it to be replaced) and writes the global header, or for an existing
+ * non-empty file defers that to the first write. Returns 0, or -1 with a message naming the
+ * file and the reason in err (also when the file is an input of this process). */
 int pcap_writer_open(struct pcap_writer *w, const char *path, char *err, size_t errlen);
 /* Appends one record (caplen = len, truncated to the snaplen). ts_ns: wall-clock time in ns
  * since the epoch. Returns 0, or -1 once a write has failed (see pcap_writer_error()). */
@@ -48,9 +59,12 @@ int pcap_writer_add(struct pcap_writer *w, const void *frame, uint32_t len, uint
 int pcap_writer_flush(struct pcap_writer *w);
 /* Flushes and closes; returns 0, or -1 if any write (or close) failed. Safe to call twice. */
 int pcap_writer_close(struct pcap_writer *w);
+/* Closes without writing what is buffered: for a program that fails before it captures. */
+void pcap_writer_abandon(struct pcap_writer *w);
 /* Records known to be complete in the file (after a failure: those kept). */
 uint64_t pcap_writer_records_on_disk(const struct pcap_writer *w);
-/* "cannot write FILE: REASON (kept N whole frames)" after a failure. */
+/* "cannot write FILE: REASON (kept N whole frames)" after a failure (or that the file is also
+ * an input). */
 void pcap_writer_error(const struct pcap_writer *w, char *err, size_t errlen);
 
 struct pcap_frame {
@@ -59,6 +73,7 @@ struct pcap_frame {
 };
 
 struct pcap_frames {
+	char path[4096];
 	uint8_t *file;             /* the whole file */
 	struct pcap_frame *frames; /* point into file */
 	uint32_t count;

@@ -1,7 +1,9 @@
-/* Classic pcap reader and writer for the apps (see pcap_file.h). */
+/* Classic pcap reader and writer for the apps, the virtual 82599 and the tests (see
+ * pcap_file.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,59 @@ struct record_hdr {
 _Static_assert(sizeof(struct global_hdr) == GLOBAL_HDR, "pcap global header");
 _Static_assert(sizeof(struct record_hdr) == RECORD_HDR, "pcap record header");
 
+/* ---- files in use: an output must never be one of the inputs ---- */
+
+#define FILES_IN_USE 64
+
+struct file_use {
+	dev_t dev;
+	ino_t ino;
+	const char *path;           /* the writer's or the input's copy */
+	struct pcap_writer *writer; /* NULL: an input (its frames are in memory) */
+	const struct pcap_frames *input;
+};
+
+/* Process-wide: a program may read and write pcap files from several threads (apps, virtual
+ * ports), and the same file may hide behind two names (links, "./x" and "x"). */
+static pthread_mutex_t use_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct file_use in_use[FILES_IN_USE];
+
+/* Records a regular file in use; returns the entry that conflicts with it (a writer and any
+ * other use of the same file), or NULL. With a conflict, nothing is recorded; `*full` tells a
+ * full table apart. Devices and pipes (/dev/null, /dev/full) lose nothing and are not recorded.
+ * Call with use_lock held. */
+static struct file_use *use_file(const struct stat *st, struct pcap_writer *w,
+                                 const struct pcap_frames *input, bool *full)
+{
+	struct file_use *free_slot = NULL;
+	*full = false;
+	if (!S_ISREG(st->st_mode))
+		return NULL;
+	for (int i = 0; i < FILES_IN_USE; i++) {
+		struct file_use *u = &in_use[i];
+		if (!u->path)
+			free_slot = free_slot ? free_slot : u;
+		else if (u->dev == st->st_dev && u->ino == st->st_ino && (w || u->writer))
+			return u;
+	}
+	if (!free_slot) {
+		*full = true;
+		return NULL;
+	}
+	*free_slot = (struct file_use){st->st_dev, st->st_ino, w ? w->path : input->path, w, input};
+	return NULL;
+}
+
+static void unuse_file(const struct pcap_writer *w, const struct pcap_frames *input)
+{
+	pthread_mutex_lock(&use_lock);
+	for (int i = 0; i < FILES_IN_USE; i++) {
+		if (in_use[i].path && ((w && in_use[i].writer == w) || (input && in_use[i].input == input)))
+			memset(&in_use[i], 0, sizeof(in_use[i]));
+	}
+	pthread_mutex_unlock(&use_lock);
+}
+
 /* ---- writer ---- */
 
 /* Writes buf[0, len) fully; returns the bytes written and sets *err to errno on failure. */
@@ -66,21 +121,17 @@ static void cut_to(struct pcap_writer *w, uint64_t size)
 		(void)!ftruncate(w->fd, (off_t)size);
 }
 
-int pcap_writer_open(struct pcap_writer *w, const char *path, char *err, size_t errlen)
+/* Replaces what the file held with the global header. Call with use_lock held. */
+static int start_file(struct pcap_writer *w)
 {
-	memset(w, 0, sizeof(*w));
-	w->fd = -1;
-	w->path = path;
-	w->buf = malloc(PCAP_WRITE_BUFFER);
-	if (!w->buf) {
-		snprintf(err, errlen, "cannot write %s: out of memory", path);
+	if (w->conflict) {
+		w->error = EEXIST;
 		return -1;
 	}
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w->fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-		free(w->buf);
-		w->buf = NULL;
+	struct stat st;
+	if (fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (ftruncate(w->fd, 0) < 0 || lseek(w->fd, 0, SEEK_SET) < 0)) {
+		w->error = errno;
 		return -1;
 	}
 	struct global_hdr h = {.magic = MAGIC_USEC,
@@ -90,21 +141,84 @@ int pcap_writer_open(struct pcap_writer *w, const char *path, char *err, size_t 
 	                       .linktype = LINKTYPE_ETHERNET};
 	int e;
 	if (write_all(w->fd, (const uint8_t *)&h, sizeof(h), &e) != sizeof(h)) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+		w->error = e;
 		cut_to(w, 0);
-		close(w->fd);
-		w->fd = -1;
-		free(w->buf);
-		w->buf = NULL;
 		return -1;
 	}
 	w->on_disk = sizeof(h);
+	w->started = true;
 	return 0;
+}
+
+static int start(struct pcap_writer *w)
+{
+	if (w->started)
+		return 0;
+	pthread_mutex_lock(&use_lock);
+	int ret = start_file(w);
+	pthread_mutex_unlock(&use_lock);
+	return ret;
+}
+
+static void writer_free(struct pcap_writer *w)
+{
+	unuse_file(w, NULL);
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	free(w->buf);
+	w->buf = NULL;
+}
+
+int pcap_writer_open(struct pcap_writer *w, const char *path, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	/* Not O_TRUNC: the file may be one of the program's inputs. */
+	w->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		writer_free(w);
+		return -1;
+	}
+	struct stat st;
+	if (fstat(w->fd, &st) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		writer_free(w);
+		return -1;
+	}
+	w->buf = malloc(PCAP_WRITE_BUFFER);
+	if (!w->buf) {
+		snprintf(err, errlen, "cannot write %s: out of memory", path);
+		writer_free(w);
+		return -1;
+	}
+	pthread_mutex_lock(&use_lock);
+	bool full;
+	struct file_use *other = use_file(&st, w, NULL, &full);
+	int ret = 0;
+	if (other)
+		snprintf(err, errlen,
+		         "cannot write %s: it is the same file as the %s %s; choose another file", path,
+		         other->writer ? "output" : "input", other->path);
+	else if (full)
+		snprintf(err, errlen, "cannot write %s: more than %d pcap files in use", path, FILES_IN_USE);
+	/* A file with something to lose is replaced only once the program starts writing. */
+	else if ((!S_ISREG(st.st_mode) || st.st_size == 0) && start_file(w) < 0)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(w->error));
+	else
+		ret = 1;
+	pthread_mutex_unlock(&use_lock);
+	if (ret == 1)
+		return 0;
+	writer_free(w);
+	return -1;
 }
 
 int pcap_writer_flush(struct pcap_writer *w)
 {
-	if (w->error)
+	if (w->error || start(w) < 0)
 		return -1;
 	if (w->used == 0)
 		return 0;
@@ -162,9 +276,13 @@ int pcap_writer_close(struct pcap_writer *w)
 		ret = -1;
 	}
 	w->fd = -1;
-	free(w->buf);
-	w->buf = NULL;
+	writer_free(w);
 	return ret;
+}
+
+void pcap_writer_abandon(struct pcap_writer *w)
+{
+	writer_free(w);
 }
 
 uint64_t pcap_writer_records_on_disk(const struct pcap_writer *w)
@@ -174,6 +292,11 @@ uint64_t pcap_writer_records_on_disk(const struct pcap_writer *w)
 
 void pcap_writer_error(const struct pcap_writer *w, char *err, size_t errlen)
 {
+	if (w->conflict) {
+		snprintf(err, errlen,
+		         "not writing %s: it is also an input of this program; choose another file", w->path);
+		return;
+	}
 	snprintf(err, errlen,
 	         "cannot write %s: %s (the file holds the %" PRIu64 " whole frames written before)", w->path,
 	         strerror(w->error), w->records_on_disk);
@@ -359,12 +482,42 @@ static int parse(struct pcap_frames *p, const uint8_t *data, size_t len, const c
 	return 0;
 }
 
+/* Records the input; refuses a file the program writes (and keeps that writer from starting,
+ * so what the file holds is not lost). */
+static int use_input(struct pcap_frames *p, int fd, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&use_lock);
+	bool full;
+	struct file_use *other = use_file(&st, NULL, p, &full);
+	if (other) {
+		snprintf(err, errlen, "%s is the same file as the output %s; choose another output file",
+		         path, other->path);
+		if (!other->writer->started)
+			other->writer->conflict = true;
+	} else if (full)
+		snprintf(err, errlen, "cannot read %s: more than %d pcap files in use", path, FILES_IN_USE);
+	pthread_mutex_unlock(&use_lock);
+	return other || full ? -1 : 0;
+}
+
 int pcap_read_all(struct pcap_frames *p, const char *path, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
+	snprintf(p->path, sizeof(p->path), "%s", path);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		pcap_frames_free(p);
+		return -1;
+	}
+	if (use_input(p, fd, path, err, errlen) < 0) {
+		close(fd);
+		pcap_frames_free(p);
 		return -1;
 	}
 	int64_t len = slurp(fd, &p->file);
@@ -376,6 +529,7 @@ int pcap_read_all(struct pcap_frames *p, const char *path, char *err, size_t err
 			         PCAP_MAX_BYTES >> 20);
 		else
 			snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		pcap_frames_free(p);
 		return -1;
 	}
 	if (parse(p, p->file, (size_t)len, path, err, errlen) < 0) {
@@ -387,6 +541,7 @@ int pcap_read_all(struct pcap_frames *p, const char *path, char *err, size_t err
 
 void pcap_frames_free(struct pcap_frames *p)
 {
+	unuse_file(NULL, p);
 	free(p->frames);
 	free(p->file);
 	memset(p, 0, sizeof(*p));
