@@ -211,6 +211,9 @@ static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf
 	size_t k = 0; /* as wide as a pointer: no copy of the index per frame */
 	for (; k < run; k++) {
 		uint32_t status = desc_status(&desc[k].wb.status_error);
+		/* The length only once DD says the NIC wrote it (no read racing its write). */
+		if (!(status & IXGBE_RXD_STAT_DD))
+			break;
 		uint32_t len = desc[k].wb.length;
 		if (!rx_good(status, len))
 			break; /* for rx_refuse() */
