@@ -138,6 +138,11 @@ static void virtio_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 	stats->tx_bytes += v->tx_bytes;
 	stats->rx_dropped += v->rx_dropped;
 	v->rx_packets = v->rx_bytes = v->tx_packets = v->tx_bytes = v->rx_dropped = 0;
+	/* The error counters are never reset (virtio_error_counts()): report what is new. */
+	stats->rx_errors += v->rx_errors - v->rx_errors_reported;
+	stats->tx_errors += v->tx_errors - v->tx_errors_reported;
+	v->rx_errors_reported = v->rx_errors;
+	v->tx_errors_reported = v->tx_errors;
 }
 
 void virtio_error_counts(const struct ixy_device *dev, uint64_t *rx_errors, uint64_t *tx_errors)

@@ -138,6 +138,7 @@ struct virtio_dev {
 	/* Used-ring entries refused (bad id, id not owned by the device, bad length, impossible
 	 * index): never reset, read with virtio_error_counts(). */
 	uint64_t rx_errors, tx_errors;
+	uint64_t rx_errors_reported, tx_errors_reported; /* what ixy_read_stats() has shown */
 };
 
 extern const struct vio_transport vio_legacy_transport;
