@@ -1,16 +1,19 @@
 #!/bin/sh
-# Static checks of the compiled datapath (ixgbe_rx_batch, ixgbe_tx_batch, tx_clean, rx_drop_chain in
-# src/ixgbe.c, with the inline mempool and register-seam code they contain):
+# Static checks of the compiled datapath (ixgbe_rx_batch, ixgbe_tx_batch and their helpers in
+# src/ixgbe.c: tx_clean, tx_done, tx_run, tx_put, tx_hand_over, tx_reclaim, tx_reclaim_any, tx_resync,
+# tx_check_pool, rx_run, rx_take, rx_finish, rx_hand_back, rx_last, rx_idle, rx_drop_chain,
+# rx_give_back, rx_refuse, rx_resync, rx_rearm, count_error, with the inline mempool and
+# register-seam code they contain):
 #   - no division instruction (div/idiv, and the SSE/AVX divs/divp forms);
-#   - no call out of the datapath but the indirect one behind reg_write (the device model's
-#     register callback; a volatile store on a real NIC), tx_clean and rx_drop_chain (the
-#     slow path for frames spread over several descriptors), and the shared-mempool slow paths
-#     (tx_clean_any, mempool_cache_refill: only for a pool created shared, never for a
-#     single-thread one): no call into libc, so no syscall and no allocation can hide in it.
-# tx_clean is normally inlined into ixgbe_tx_batch (and ixgbe_tx_flush); a separate copy, if
-# the compiler keeps one, is checked too. The virtio batch functions (src/virtqueue_split.c,
-# src/virtqueue_packed.c): no division and no direct call but the mempool's slow paths (only
-# the indirect transport notify).
+#   - no call out of the datapath but the indirect ones behind reg_write/reg_read (the device
+#     model's register callbacks; a volatile access on a real NIC; reads only in rx_resync and
+#     tx_resync, after 1024 empty or full-ring calls), calls to those helpers, and the
+#     shared-mempool slow paths (tx_reclaim_any, mempool_cache_refill, ixy_mempool_free_slow:
+#     only for a pool created shared or a ring holding several pools): no call into libc, so
+#     no syscall and no allocation can hide in it.
+# The helpers are normally inlined; a separate copy, if the compiler keeps one, is checked too.
+# The virtio batch functions (src/virtqueue_split.c, src/virtqueue_packed.c): no division and
+# no direct call but the mempool's slow paths (only the indirect transport notify).
 #
 # usage: bench/check-datapath.sh
 set -eu
@@ -26,7 +29,7 @@ objdump -dr --no-show-raw-insn "$OBJ" >"$TMP/all.s"
 awk '
 	/^[0-9a-f]+ <.*>:$/ {
 		name = $2; gsub(/[<>:]/, "", name); base = name; sub(/\..*/, "", base)
-		keep = (base == "ixgbe_rx_batch" || base == "ixgbe_tx_batch" || base == "tx_clean" || base == "rx_drop_chain")
+		keep = (base ~ /^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_hand_over|tx_reclaim|tx_reclaim_any|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_last|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error)$/)
 		if (keep) print "== " name
 		next
 	}
@@ -62,8 +65,8 @@ fi
 calls=$(grep -c -E '[[:space:]]call' "$TMP/dp.s" || true)
 indirect=$(grep -c -E '[[:space:]]call[q]?[[:space:]]+\*' "$TMP/dp.s" || true)
 targets=$(call_targets "$TMP/dp.s")
-foreign=$(echo "$targets" | grep -v -E '^(tx_clean|tx_clean_any|rx_drop_chain|mempool_cache_refill|ixgbe_rx_batch|ixgbe_tx_batch)(\.|$)' | grep . || true)
-echo "calls: $calls, of which indirect (the device model's register callback behind reg_write): $indirect"
+foreign=$(echo "$targets" | grep -v -E "^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_hand_over|tx_reclaim|tx_reclaim_any|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_last|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error|mempool_cache_refill|ixy_mempool_free_slow)(\.|$)" | grep . || true)
+echo "calls: $calls, of which indirect (the device model's register callbacks behind reg_write/reg_read): $indirect"
 [ -z "$targets" ] || echo "direct call targets: $(echo $targets)"
 if [ -z "$foreign" ]; then
 	echo "PASS: no call out of the datapath (no libc, no allocator, no syscall wrapper)"
@@ -73,18 +76,19 @@ else
 fi
 
 # The virtio datapath (split and packed virtqueues): no division, and no direct call but the
-# mempool's out-of-line paths (a shared pool, or a pool run dry); the one indirect call is the
+# mempool's out-of-line paths (a shared pool, or a pool run dry) and the file's own TX reclaim
+# when the compiler keeps it apart (checked like the batch functions); the one indirect call is the
 # transport's notify (legacy I/O BAR or a device model; a real modern device gets an inline MMIO
 # store).
 for f in virtqueue_split virtqueue_packed; do
 	VOBJ=$(find "$BUILD/CMakeFiles/ixy.dir" -name "$f.c.o" | head -n1)
 	[ -n "$VOBJ" ] || { echo "FAIL: $f.c.o not found under $BUILD"; fail=1; continue; }
 	objdump -dr --no-show-raw-insn "$VOBJ" | awk '
-		/^[0-9a-f]+ <.*>:$/ { name = $2; keep = name ~ /_(rx|tx)_batch/; if (keep) print "== " name; next }
+		/^[0-9a-f]+ <.*>:$/ { name = $2; keep = name ~ /_(rx_batch|tx_batch|tx_reclaim)/; if (keep) print "== " name; next }
 		keep && NF { print }' >"$TMP/v.s"
 	[ "$(grep -c '^== ' "$TMP/v.s")" -ge 2 ] || { echo "FAIL: no rx/tx batch functions in $f.c.o"; fail=1; }
 	bad=$(grep -E '[[:space:]](i?div[bwlq]?|v?div[sp][sdh])[[:space:]]' "$TMP/v.s" || true)
-	bad="$bad$(call_targets "$TMP/v.s" | grep -v -E '^ixy_mempool_(alloc|alloc_batch|free)_slow$' || true)"
+	bad="$bad$(call_targets "$TMP/v.s" | grep -v -E '^(ixy_mempool_(alloc|alloc_batch|free)_slow|(split|packed)_tx_reclaim)$' || true)"
 	if [ -z "$bad" ]; then
 		echo "PASS: $f: no division, no call but the mempool's slow paths ($(grep -c -E '[[:space:]]call[q]?[[:space:]]+\*' "$TMP/v.s") indirect notify calls)"
 	else

@@ -71,6 +71,11 @@
  * arbiter is on). Descriptor write-back (DD, byte 12 bit 0) also overwrites bytes 0-7 (reserved
  * after write-back, DS 7.2.3.2.4) with 0xDEADBEEFDEADBEEF, so the buffer address is gone.
  *
+ * Hostile mode (off by default; ixgbe_hostile.h, ixgbe_model_set_hostile()): the Rx and Tx engines
+ * corrupt their own write-backs (lengths, error bits, DD on descriptors the port does not own,
+ * replayed and duplicated write-backs, chains without end, early, missing and stray Tx DD), at
+ * a chosen rate from a seeded random sequence. The rules above still count what the driver does.
+ *
  * Errata knobs (both off by default; behaviour above is unchanged when off):
  *   stuck_master (erratum E10, docs/82599.md; DS 5.2.5.3.2): STATUS.19 (master
  *     enable status) keeps reading 1 ("transactions pending") after CTRL bit 2 (PCIe master

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "ixgbe_hostile.h"
 #include "ixgbe_model.h"
 #include "ixgbe_reg_map.h"
 #include "clock.h"
@@ -100,6 +101,7 @@ struct ixgbe_model {
 	bool capture_on;
 	struct fifo cap;
 	uint8_t scratch[WIRE_MAX_FRAME + 64];
+	struct ixgbe_hostile hostile; /* off unless a test turns it on (ixgbe_hostile.h) */
 	/* violations */
 	struct rule_log log;
 	uint8_t warned[NREGS / 8]; /* offsets already warned about (printed once) */

@@ -197,6 +197,7 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 			memcpy(desc + 12, &lenvlan, 4);
 			/* The status dword goes last, with release ordering, as the driver polls it. */
 			__atomic_store_n((uint32_t *)(void *)(desc + 8), status | err, __ATOMIC_RELEASE);
+			ixgbe_hostile_rx(&m->hostile, q, qn, q->head);
 		}
 		done += chunk;
 		q->head = (q->head + 1) % q->size;

@@ -226,7 +226,7 @@ unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets)
 				if (wthresh == 0) {
 					uint32_t cmd;
 					memcpy(&cmd, q->ring + 16 * idx + 8, 4);
-					if (cmd & (1u << 27))
+					if ((cmd & (1u << 27)) && ixgbe_hostile_tx(&m->hostile, q, idx))
 						tx_writeback(q, idx);
 					q->wb_next = (idx + 1) % q->size;
 				} else if (++q->wb_count >= wthresh) {

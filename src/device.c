@@ -282,6 +282,8 @@ static void add_stats(struct ixy_stats *to, const struct ixy_stats *s)
 	to->rx_bytes += s->rx_bytes;
 	to->tx_bytes += s->tx_bytes;
 	to->rx_dropped += s->rx_dropped;
+	to->rx_errors += s->rx_errors;
+	to->tx_errors += s->tx_errors;
 }
 
 void ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
@@ -315,17 +317,21 @@ void ixy_read_queue_stats(struct ixy_device *dev, struct ixy_queue_stats rx[], s
 		rx[0].packets += s.rx_packets;
 		rx[0].bytes += s.rx_bytes;
 		rx[0].dropped += s.rx_dropped;
+		rx[0].errors += s.rx_errors;
 	} else {
 		dev->queue_pending.rx_packets = s.rx_packets;
 		dev->queue_pending.rx_bytes = s.rx_bytes;
 		dev->queue_pending.rx_dropped = s.rx_dropped;
+		dev->queue_pending.rx_errors = s.rx_errors;
 	}
 	if (tx) {
 		tx[0].packets += s.tx_packets;
 		tx[0].bytes += s.tx_bytes;
+		tx[0].errors += s.tx_errors;
 	} else {
 		dev->queue_pending.tx_packets = s.tx_packets;
 		dev->queue_pending.tx_bytes = s.tx_bytes;
+		dev->queue_pending.tx_errors = s.tx_errors;
 	}
 }
 

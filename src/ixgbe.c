@@ -33,6 +33,10 @@
 /* TXPBTHRESH: the Tx buffer minus the largest frame, in KB (DS 8.2.3.9.16). */
 #define TX_MAX_FRAME_KB 10u
 #define CRC_LEN 4u
+#define ETH_HEADER_LEN 14u   /* the shortest frame the datapath takes or hands out */
+#define TX_MAX_FRAME 16383u  /* longest frame one descriptor sends (ixy.h); keeps len off the command bits */
+#define RX_IDLE_CHECK 1024u  /* empty RX calls between two checks for a NIC out of step (rx_resync) */
+#define TX_STALL_CHECK 1024u /* full-ring TX calls between two checks for a lost completion (tx_resync) */
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
@@ -40,9 +44,10 @@ struct rx_queue {
 	struct ixy_mempool *shared; /* the shared pool (rx_pool_shared), else NULL */
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t next;                /* next descriptor to check for DD */
+	uint16_t next;                /* next descriptor to check; the NIC owns next .. next+size-2 */
+	uint16_t idle;                /* calls in a row that found nothing to take (see rx_resync) */
 	bool discard;                 /* inside a multi-descriptor frame being dropped */
-	atomic_uint_least64_t errors; /* frames dropped whole; written by the owner, read by stats */
+	atomic_uint_least64_t errors; /* write-backs refused; written by the owner, read by stats */
 	uint64_t errors_reported;     /* stats thread: errors already reported */
 	struct ixy_buf *bufs[];       /* buffer behind each descriptor: write-back overwrites its address */
 };
@@ -51,11 +56,16 @@ struct tx_queue {
 	volatile struct ixgbe_tx_desc *ring;
 	struct dma_mem ring_mem;
 	uint16_t size;
-	uint16_t tail;    /* next descriptor to fill */
-	uint16_t clean;   /* oldest descriptor not yet reclaimed */
-	uint16_t rs_head; /* queue of descriptors carrying RS, one per batch */
-	uint16_t rs_tail;
-	uint16_t *rs_idx;
+	uint16_t tail;                /* next descriptor to fill */
+	uint16_t clean;               /* oldest descriptor not yet reclaimed */
+	uint16_t used;                /* descriptors in flight: clean .. tail-1 */
+	uint16_t clean_at;            /* in flight before ixgbe_tx_batch() reclaims: a quarter ring */
+	struct ixy_mempool *pool;     /* the pool of the last frame queued */
+	uint32_t len_limit;           /* its buffers' largest frame, minus 14 */
+	bool mixed;                   /* descriptors in flight hold buffers of other pools too */
+	bool suspect;                 /* tx_resync saw everything processed without DD once */
+	uint16_t stalled;             /* calls that found the ring full (tx_resync) */
+	atomic_uint_least64_t errors; /* refused frames, lost completions; written by the owner */
 	struct ixy_buf *bufs[];
 };
 
@@ -96,222 +106,469 @@ static inline uint32_t desc_status(const volatile uint32_t *word)
 	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
 }
 
+/* Counts a write-back or a frame the datapath refused; off the fast path. One writer (the
+ * queue's owner); relaxed loads and stores keep the stats reader race-free. */
+static void count_error(atomic_uint_least64_t *counter)
+{
+	atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
+}
+
+/* Back to read format with the descriptor's own buffer (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+static inline void rx_rearm(volatile union ixgbe_rx_desc *desc, const struct ixy_buf *buf)
+{
+	desc->read.pkt_addr = buf->bus_addr;
+	desc->read.hdr_addr = 0;
+}
+
+/* Re-arms descriptor i with its own buffer if the NIC wrote it back. Returns its status word,
+ * 0 when it has no DD (the NIC has not got there). */
+static uint32_t rx_give_back(struct rx_queue *q, uint32_t i)
+{
+	volatile union ixgbe_rx_desc *desc = &q->ring[i];
+	uint32_t status = desc_status(&desc->wb.status_error);
+	if (!(status & IXGBE_RXD_STAT_DD))
+		return 0;
+	rx_rearm(desc, q->bufs[i]);
+	return status;
+}
+
 /* Drops the rest of a frame spread over several descriptors, up to its EOP: only frames over
  * 2 KB span descriptors, and the MAC drops those without jumbo frames (DS 7.1.6.2). Each
- * descriptor is re-armed with its own buffer. Returns the next descriptor to check; q->discard
- * stays set while the chain's end is not written back yet. */
-static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i)
+ * descriptor is re-armed with its own buffer. Walks at most *budget descriptors (the ones the
+ * NIC owns), so an endless chain ends the call. Returns the next descriptor to check;
+ * q->discard stays set while the chain's end is not written back yet. */
+static uint32_t rx_drop_chain(struct rx_queue *q, uint32_t i, uint32_t *budget)
 {
-	for (;;) {
-		volatile union ixgbe_rx_desc *desc = &q->ring[i];
-		uint32_t status = desc_status(&desc->wb.status_error);
-		q->discard = !(status & IXGBE_RXD_STAT_DD);
-		if (q->discard)
+	for (; *budget; --*budget) {
+		uint32_t status = rx_give_back(q, i);
+		if (!status)
 			return i;
-		desc->read.pkt_addr = q->bufs[i]->bus_addr;
-		desc->read.hdr_addr = 0;
 		i = ring_next((uint16_t)i, q->size);
 		if (status & IXGBE_RXD_STAT_EOP) {
-			/* One writer (the queue's owner); a relaxed add keeps the stats reader race-free. */
-			atomic_store_explicit(&q->errors,
-			                      atomic_load_explicit(&q->errors, memory_order_relaxed) + 1,
-			                      memory_order_relaxed);
+			q->discard = false;
+			--*budget;
 			return i;
 		}
 	}
+	return i;
 }
 
-static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+/* Brings the driver back in step with a NIC that wrote back out of order (a skipped, replayed,
+ * duplicated or invented write-back): called once nothing arrived for RX_IDLE_CHECK calls. A
+ * well-behaved NIC writes back in ring order, so while `next` shows no DD its head (RDH, the
+ * next descriptor it writes back, DS 8.2.3.8.4) is `next`. RDH elsewhere means the NIC went on
+ * without us, or we took a descriptor it never wrote (then it owns none, RDH == RDT, and would
+ * wait for good): every descriptor is re-armed with its own buffer and the driver follows RDH;
+ * the tail write then hands the NIC all but one again. Frames the NIC wrote past a skipped
+ * descriptor are lost; each resync counts one rx_error. RDH at `next` changes nothing: the NIC
+ * may be writing there right now. Returns the descriptor to go on from. */
+static uint32_t rx_resync(struct ixy_device *dev, uint16_t queue, struct rx_queue *q)
 {
-	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
-	/* Hot state lives in locals for the whole batch, so the stores into buffers and descriptors
-	 * (which C must assume may alias it) force no reloads. The pool is used by this thread
-	 * only (ixy/mempool.h): its stack top is written back once, at the end. */
-	volatile union ixgbe_rx_desc *ring = q->ring;
-	struct ixy_buf **ring_bufs = q->bufs;
+	uint32_t size = q->size, next = q->next;
+	/* The read's completion comes after the NIC's earlier write-backs (PCIe ordering). */
+	uint32_t head = reg_read(dev, IXGBE_RDH(queue));
+	if ((desc_status(&q->ring[next].wb.status_error) & IXGBE_RXD_STAT_DD) || head >= size || head == next)
+		return next; /* a frame waits for pool buffers, RDH means nothing, or in step */
+	for (uint32_t j = 0; j < size; j++)
+		rx_rearm(&q->ring[j], q->bufs[j]);
+	count_error(&q->errors);
+	q->discard = false;
+	return head;
+}
+
+/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the buffer's size. */
+static inline bool rx_good(uint32_t status, uint32_t len)
+{
+	return (status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) ==
+	           (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) &&
+	       len - ETH_HEADER_LEN <= RX_BUF_SIZE - ETH_HEADER_LEN;
+}
+
+enum rx_verdict { RX_NOT_YET, RX_REFUSED, RX_GOOD_NOW };
+
+/* Takes the write-back at descriptor i that the fast loop of ixgbe_rx_batch() stopped at. No
+ * DD: the NIC has not got there. A good frame: the NIC wrote it since the loop looked; take it
+ * again. Else it is refused: counted, re-armed with its own buffer, and a frame spread over
+ * several descriptors is dropped whole. */
+static enum rx_verdict rx_refuse(struct rx_queue *q, uint32_t i)
+{
+	volatile union ixgbe_rx_desc *desc = &q->ring[i];
+	uint32_t status = desc_status(&desc->wb.status_error);
+	if (!(status & IXGBE_RXD_STAT_DD))
+		return RX_NOT_YET;
+	if (rx_good(status, desc->wb.length))
+		return RX_GOOD_NOW;
+	rx_rearm(desc, q->bufs[i]);
+	count_error(&q->errors);
+	q->discard = !(status & IXGBE_RXD_STAT_EOP); /* the rest of the chain goes at the loop's head */
+	return RX_REFUSED;
+}
+
+/* Takes up to `run` frames from consecutive descriptors (no wrap), each exchanged for a fresh
+ * buffer popped from below `fresh`; stops at the first descriptor that is not one whole good
+ * frame. Returns the frames taken, written to out[]. */
+static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf **slot, struct ixy_buf **out,
+                              struct ixy_buf **fresh, size_t run)
+{
+	size_t k = 0; /* as wide as a pointer: no copy of the index per frame */
+	for (; k < run; k++) {
+		uint32_t status = desc_status(&desc[k].wb.status_error);
+		/* The length only once DD says the NIC wrote it (no read racing its write). */
+		if (!(status & IXGBE_RXD_STAT_DD))
+			break;
+		uint32_t len = desc[k].wb.length;
+		if (!rx_good(status, len))
+			break; /* for rx_refuse() */
+		struct ixy_buf *buf = slot[k], *armed = *--fresh;
+		buf->len = len;
+		/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+		desc[k].read.pkt_addr = armed->bus_addr;
+		desc[k].read.hdr_addr = 0;
+		slot[k] = armed;
+		out[k] = buf;
+	}
+	return (uint32_t)k;
+}
+
+/* Hands descriptors up to `next` back to the NIC: RDT points at the last one, `last` (DS 7.1.9). */
+static inline void rx_hand_back(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, uint32_t next,
+                                uint32_t last)
+{
+	q->idle = 0;
+	q->next = (uint16_t)next;
+	atomic_thread_fence(memory_order_release);
+	reg_write(dev, IXGBE_RDT(queue), last);
+}
+
+/* The descriptor before `next`. */
+static inline uint32_t rx_last(const struct rx_queue *q, uint32_t next)
+{
+	return (next == 0 ? q->size : next) - 1u;
+}
+
+/* Nothing taken for RX_IDLE_CHECK calls: see whether the NIC is out of step (rx_resync). */
+__attribute__((noinline)) static void rx_idle(struct ixy_device *dev, uint16_t queue, struct rx_queue *q)
+{
+	q->idle = 0;
+	uint32_t next = rx_resync(dev, queue, q);
+	if (next != q->next)
+		rx_hand_back(dev, queue, q, next, rx_last(q, next));
+}
+
+/* The end of every ixgbe_rx_batch(): descriptors up to `next` (the one before it: `last`) go
+ * back to the NIC, or, when nothing moved, the call counts as idle. Returns got. */
+static inline uint32_t rx_finish(struct ixy_device *dev, uint16_t queue, struct rx_queue *q, bool moved,
+                                 uint32_t next, uint32_t last, uint32_t got)
+{
+	if (moved)
+		rx_hand_back(dev, queue, q, next, last);
+	else if (++q->idle >= RX_IDLE_CHECK)
+		rx_idle(dev, queue, q);
+	return got;
+}
+
+/* The general case of ixgbe_rx_batch(), from descriptor i with `got` frames taken: several
+ * runs around the ring's end, refused write-backs and chains, within the size-1 descriptors
+ * the NIC owns. Kept out of line so the usual case stays small. */
+__attribute__((noinline)) static uint32_t rx_take(struct ixy_device *dev, uint16_t queue, struct rx_queue *q,
+                                                  struct ixy_buf *bufs[], uint32_t got, uint32_t n,
+                                                  uint32_t i)
+{
 	struct ixy_mempool *pool = q->pool;
-	struct ixy_buf **stack = pool->free_stack;
-	uint32_t top = pool->free_count;
-	uint32_t size = q->size, i = q->next, got = 0;
+	uint32_t size = q->size, top = pool->free_count, budget = size - 1u - got;
+	if (i == size)
+		i = 0;
 	while (got < n) {
 		if (q->discard) {
-			i = rx_drop_chain(q, i);
+			i = rx_drop_chain(q, i, &budget);
 			if (q->discard)
 				break; /* the chain's end is not written back yet */
 		}
-		/* A run of descriptors up to the ring's end (no wrap check per frame), one fresh
-		 * buffer each: pool empty leaves the frames in the ring until buffers come back. */
-		uint32_t stop = size - i < n - got ? size : i + (n - got);
-		if (stop - i > top)
-			stop = i + top;
-		if (stop == i) { /* no free buffer: a cache of a shared pool refills from its store */
-			if (!pool->shared)
+		uint32_t run = size - i;
+		if (run > n - got)
+			run = n - got;
+		if (run > budget)
+			run = budget;
+		if (run > top)
+			run = top; /* pool empty: frames stay in the ring until buffers come back */
+		if (run == 0) {
+			/* No free buffer: a cache of a shared pool refills from its store. */
+			if (top || got == n || budget == 0 || !pool->shared)
 				break;
 			pool->free_count = top;
 			if ((top = mempool_cache_refill(pool)) == 0)
 				break;
 			continue;
 		}
-		uint32_t j = i;
-		for (; j < stop; j++) {
-			volatile union ixgbe_rx_desc *desc = &ring[j];
-			uint32_t status = desc_status(&desc->wb.status_error);
-			if (!(status & IXGBE_RXD_STAT_DD))
-				break;
-			struct ixy_buf *fresh = stack[--top];
-			struct ixy_buf *buf = ring_bufs[j];
-			buf->len = desc->wb.length;
-			/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
-			desc->read.pkt_addr = fresh->bus_addr;
-			desc->read.hdr_addr = 0;
-			ring_bufs[j] = fresh;
-			if (status & IXGBE_RXD_STAT_EOP) {
-				bufs[got++] = buf;
-			} else {
-				stack[top++] = buf; /* ring buffers all come from this pool */
-				q->discard = true;  /* the rest of the chain goes at the loop's head */
-				j++;
-				break;
+		uint32_t k = rx_run(&q->ring[i], &q->bufs[i], &bufs[got], &pool->free_stack[top], run);
+		got += k;
+		top -= k;
+		budget -= k;
+		i += k;
+		if (k < run) {
+			enum rx_verdict v = rx_refuse(q, i);
+			if (v == RX_NOT_YET)
+				break; /* no DD: the NIC has not written further */
+			if (v == RX_REFUSED) {
+				budget--;
+				i++;
 			}
 		}
-		bool ran_out = j < stop; /* a descriptor without DD */
-		i = j == size ? 0 : j;
-		if (ran_out && !q->discard)
-			break;
-	}
-	pool->free_count = top;
-	if (i != q->next) {
-		q->next = (uint16_t)i;
-		/* RDT points at the last descriptor handed back (DS 7.1.9). */
-		atomic_thread_fence(memory_order_release);
-		reg_write(dev, IXGBE_RDT(queue), (i == 0 ? size : i) - 1);
-	}
-	return got;
-}
-
-/* tx_clean for a queue that sent buffers of a shared pool: each buffer goes back on its own
- * (ixy_buf_free_any). Out of line, so the common loop below keeps its registers. */
-static __attribute__((noinline)) void tx_clean_any(struct tx_queue *q)
-{
-	uint32_t clean = q->clean, head = q->rs_head;
-	while (head != q->rs_tail) {
-		uint32_t last = q->rs_idx[head];
-		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
-			break;
-		for (;; clean = ring_next((uint16_t)clean, q->size)) {
-			ixy_buf_free_any(q->bufs[clean]);
-			if (clean == last)
-				break;
-		}
-		clean = ring_next((uint16_t)clean, q->size);
-		head = ring_next((uint16_t)head, q->size);
-	}
-	q->clean = (uint16_t)clean;
-	q->rs_head = (uint16_t)head;
-}
-
-/* Reclaims the buffers of descriptors the NIC reported done (DD on an RS descriptor covers
- * every descriptor before it, DS 7.2.3.5). Each buffer goes back to its own pool, in ring
- * order; a run of buffers from one pool (the usual case) shares one cached stack top. A buffer
- * of a shared pool hands the rest to tx_clean_any(). */
-static void tx_clean(struct tx_queue *q)
-{
-	uint32_t size = q->size, clean = q->clean, head = q->rs_head;
-	struct ixy_buf **ring_bufs = q->bufs;
-	struct ixy_mempool *pool = NULL;
-	struct ixy_buf **stack = NULL;
-	uint32_t top = 0;
-	while (head != q->rs_tail) {
-		uint32_t last = q->rs_idx[head];
-		if (!(desc_status(&q->ring[last].olinfo_status) & IXGBE_TXD_STAT_DD))
-			break;
-		/* [clean, last], in at most two runs without wrap check. */
-		for (;;) {
-			uint32_t stop = clean <= last ? last + 1 : size;
-			for (uint32_t i = clean; i < stop; i++) {
-				struct ixy_buf *buf = ring_bufs[i];
-				if (__builtin_expect(buf->pool != pool,
-				                     0)) { /* a run of one pool is the rule */
-					if (pool)
-						pool->free_count = top;
-					pool = buf->pool;
-					if (pool->shared) { /* its stack is in its threads' caches */
-						q->clean = (uint16_t)i;
-						q->rs_head = (uint16_t)head;
-						goto shared;
-					}
-					stack = pool->free_stack;
-					top = pool->free_count;
-				}
-				stack[top++] = buf;
-			}
-			clean = stop == size ? 0 : stop;
-			if (stop == last + 1)
-				break;
-		}
-		head = head + 1 == size ? 0 : head + 1;
-	}
-	if (pool)
-		pool->free_count = top;
-	q->clean = (uint16_t)clean;
-	q->rs_head = (uint16_t)head;
-	return;
-shared:
-	tx_clean_any(q);
-}
-
-/* `extra_cmd` adds descriptor command bits to every frame (0 on the datapath: inlined into both
- * callers, so it is folded away there and the datapath costs what it did without it). */
-static inline __attribute__((always_inline)) uint32_t
-tx_frames(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n, uint32_t extra_cmd)
-{
-	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
-	tx_clean(q);
-	uint32_t size = q->size, tail = q->tail;
-	uint32_t used = tail >= q->clean ? tail - q->clean : tail + size - q->clean;
-	uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
-	if (n > room)
-		n = room;
-	if (n == 0)
-		return 0;
-	volatile struct ixgbe_tx_desc *ring = q->ring;
-	struct ixy_buf **ring_bufs = q->bufs;
-	uint32_t i = tail, k = 0;
-	while (k < n) {
-		/* A run of descriptors up to the ring's end: no wrap check per frame. */
-		uint32_t run = size - i < n - k ? size - i : n - k;
-		volatile struct ixgbe_tx_desc *desc = &ring[i];
-		struct ixy_buf **slot = &ring_bufs[i], **in = &bufs[k];
-		for (uint32_t j = 0; j < run; j++) {
-			struct ixy_buf *buf = in[j];
-			uint32_t len = buf->len;
-			/* One advanced data descriptor per frame (DS 7.2.3.2.4). */
-			desc[j].buffer_addr = buf->bus_addr;
-			desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
-			                       IXGBE_TXD_CMD_IFCS | extra_cmd | len;
-			desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
-			slot[j] = buf;
-		}
-		k += run;
-		i += run;
 		if (i == size)
 			i = 0;
 	}
-	uint32_t last = (i == 0 ? size : i) - 1;
-	/* RS on the batch's last descriptor only: one status write-back per batch (DS 7.2.3.5). */
-	ring[last].cmd_type_len |= IXGBE_TXD_CMD_RS;
-	q->rs_idx[q->rs_tail] = (uint16_t)last;
-	q->rs_tail = ring_next(q->rs_tail, q->size);
-	q->tail = (uint16_t)i;
+	pool->free_count = top;
+	return rx_finish(dev, queue, q, i != q->next, i, rx_last(q, i), got);
+}
+
+static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
+{
+	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
+	struct ixy_mempool *pool = q->pool;
+	uint32_t size = q->size, i = q->next, top = pool->free_count;
+	/* One frame asked for (batch 1, latency first) and there: straight-line. */
+	if (n == 1 && top != 0 && !q->discard &&
+	    rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], 1)) {
+		pool->free_count = top - 1u;
+		rx_hand_back(dev, queue, q, i + 1u == size ? 0 : i + 1u, i);
+		return 1;
+	}
+	/* The NIC owns size-1 descriptors from `next` on; one call takes no more, so a DD outside
+	 * them is never looked at (DS 7.1.9). Each frame takes a fresh buffer from the pool. */
+	uint32_t max = n < size - 1u ? n : size - 1u;
+	if (q->discard || (top < max && pool->shared)) /* a cache of a shared pool refills there */
+		return rx_take(dev, queue, q, bufs, 0, n, i);
+	if (max > top)
+		max = top;
+	/* The usual case: one run of good frames, up to the ring's end. */
+	uint32_t run = size - i < max ? size - i : max;
+	uint32_t got = rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], run);
+	pool->free_count = top - got;
+	i += got;
+	if (i < size && (got == max || !(desc_status(&q->ring[i].wb.status_error) & IXGBE_RXD_STAT_DD)))
+		return rx_finish(dev, queue, q, got != 0, i, i - 1u, got); /* got > 0: 0 < i < size */
+	return rx_take(dev, queue, q, bufs, got, n, i);
+}
+
+/* tx_reclaim for a ring holding buffers of several pools, or of a shared pool: each buffer goes
+ * back on its own (ixy_buf_free_any). Out of line, so the usual loop keeps its registers. */
+__attribute__((noinline)) static uint32_t tx_reclaim_any(struct tx_queue *q, uint32_t clean, uint32_t last)
+{
+	for (;; clean = ring_next((uint16_t)clean, q->size)) {
+		ixy_buf_free_any(q->bufs[clean]);
+		if (clean == last)
+			break;
+	}
+	return ring_next((uint16_t)clean, q->size);
+}
+
+/* Hands the buffers of descriptors [clean, last] back to their pool, in ring order. Buffers all
+ * from one single-thread pool (the usual case) go onto its stack without their headers being
+ * read, in at most two runs without wrap check. Returns the new clean. */
+static uint32_t tx_reclaim(struct tx_queue *q, uint32_t clean, uint32_t last)
+{
+	struct ixy_mempool *pool = q->pool;
+	if (q->mixed || pool->shared) /* its stack is in its threads' caches */
+		return tx_reclaim_any(q, clean, last);
+	uint32_t size = q->size, top = pool->free_count;
+	for (;;) {
+		uint32_t stop = clean <= last ? last + 1 : size;
+		struct ixy_buf **to = &pool->free_stack[top], **from = &q->bufs[clean];
+		uint32_t count = stop - clean, k = 0;
+		for (; k + 4 <= count; k += 4) { /* four at a time: a quarter of the loop's cost */
+			struct ixy_buf *b0 = from[k], *b1 = from[k + 1], *b2 = from[k + 2], *b3 = from[k + 3];
+			to[k] = b0;
+			to[k + 1] = b1;
+			to[k + 2] = b2;
+			to[k + 3] = b3;
+		}
+		for (; k < count; k++)
+			to[k] = from[k];
+		top += count;
+		clean = stop == size ? 0 : stop;
+		if (stop == last + 1)
+			break;
+	}
+	pool->free_count = top;
+	return clean;
+}
+
+static inline bool tx_done(const struct tx_queue *q, uint32_t i)
+{
+	return desc_status(&q->ring[i].olinfo_status) & IXGBE_TXD_STAT_DD;
+}
+
+/* Reclaims the buffers of descriptors the NIC reported done, in one run. Every descriptor
+ * carries RS, and DD is looked at only on descriptors in flight (clean .. tail-1): a DD covers
+ * that descriptor and every one before it (DS 7.2.3.5), so the newest is asked first (usually
+ * all is done), else the oldest ones in order. A newest with DD behind an oldest without means
+ * the NIC skipped a write-back: everything is done. Each descriptor is reclaimed once, whatever
+ * the NIC writes. */
+static void tx_clean(struct tx_queue *q)
+{
+	uint32_t size = q->size, clean = q->clean, tail = q->tail;
+	if (clean == tail)
+		return;
+	uint32_t done = (tail == 0 ? size : tail) - 1;
+	if (!tx_done(q, done)) {
+		if (!tx_done(q, clean))
+			return;
+		done = clean;
+		for (uint32_t i = ring_next((uint16_t)clean, (uint16_t)size); i != tail && tx_done(q, i);
+		     i = ring_next((uint16_t)i, (uint16_t)size))
+			done = i;
+	}
+	q->clean = (uint16_t)tx_reclaim(q, clean, done);
+	q->used = (uint16_t)(tail >= q->clean ? tail - q->clean : tail + size - q->clean);
+	if (q->clean == tail)
+		q->mixed = false; /* empty: the next batch picks the pool */
+}
+
+/* Called for every ixgbe_tx_batch() that finds the ring full and every ixgbe_tx_flush() round
+ * with frames pending. A NIC that left out the DD of the newest descriptor would keep the ring
+ * full for good: every TX_STALL_CHECK such calls TDH is read, and when it shows, twice in a row, every
+ * descriptor handed over as processed (TDH == TDT, DS 7.2.3.3) without that DD, the buffers in
+ * flight are reclaimed (one tx_error). Twice, so a write-back still under way is not taken for a
+ * missing one. */
+static void tx_resync(struct ixy_device *dev, uint16_t queue, struct tx_queue *q)
+{
+	if (++q->stalled < TX_STALL_CHECK)
+		return;
+	q->stalled = 0;
+	uint32_t tail = q->tail;
+	bool done = q->clean != tail && reg_read(dev, IXGBE_TDH(queue)) == tail;
+	if (!done || !q->suspect) {
+		q->suspect = done;
+		return;
+	}
+	q->suspect = false;
+	count_error(&q->errors);
+	q->clean = (uint16_t)tx_reclaim(q, q->clean, (tail == 0 ? q->size : tail) - 1u);
+	q->used = 0;
+	q->mixed = false;
+}
+
+/* The frame the fast loop of ixgbe_tx_batch() stopped at, with `queued` descriptors already
+ * filled or in flight: a buffer of another pool than q->pool becomes q->pool (the ring now
+ * holds several pools unless it is empty) and true is returned; a length outside 14 to the
+ * buffer's size (and the most one descriptor carries) is counted and false returned. */
+static bool tx_check_pool(struct tx_queue *q, const struct ixy_buf *buf, uint32_t queued)
+{
+	struct ixy_mempool *pool = buf->pool;
+	uint32_t cap = pool->buf_size < TX_MAX_FRAME ? pool->buf_size : TX_MAX_FRAME;
+	if (pool != q->pool && cap >= ETH_HEADER_LEN) {
+		q->mixed |= queued != 0;
+		q->pool = pool;
+		q->len_limit = cap - ETH_HEADER_LEN;
+		return true;
+	}
+	count_error(&q->errors);
+	return false;
+}
+
+/* Fills up to `run` consecutive descriptors (no wrap) with frames of `pool` whose length minus
+ * 14 is at most `limit`; stops at the first other one. Returns the frames queued. */
+static inline uint32_t tx_run(volatile struct ixgbe_tx_desc *desc, struct ixy_buf **slot, struct ixy_buf **in,
+                              size_t run, const struct ixy_mempool *pool, uint32_t limit)
+{
+	size_t j = 0; /* as wide as a pointer: no copy of the index per frame */
+	for (; j < run; j++) {
+		struct ixy_buf *buf = in[j];
+		uint32_t len = buf->len;
+		/* A buffer of the ring's pool, 14 bytes to its size: so the length never reaches the
+		 * command bits. Anything else is for tx_check_pool(). */
+		if (buf->pool != pool || len - ETH_HEADER_LEN > limit)
+			break;
+		/* One advanced data descriptor per frame (DS 7.2.3.2.4), with RS: its DD (DS 7.2.3.5)
+		 * needs no bookkeeping of which descriptors will have one. */
+		desc[j].buffer_addr = buf->bus_addr;
+		desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
+		                       IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_RS | len;
+		desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
+		slot[j] = buf;
+	}
+	return (uint32_t)j;
+}
+
+/* The general case of ixgbe_tx_batch(), with k of the n frames queued from q->tail on: runs
+ * around the ring's end, buffers of another pool, bad lengths. Returns the frames queued. Kept
+ * out of line so the usual case stays small. */
+__attribute__((noinline)) static uint32_t tx_put(struct tx_queue *q, struct ixy_buf *bufs[], uint32_t k,
+                                                 uint32_t n, uint32_t used)
+{
+	uint32_t size = q->size, i = q->tail + k; /* at most size */
+	while (k < n) {
+		if (i == size)
+			i = 0; /* the ring's end: go on at its start */
+		uint32_t run = size - i < n - k ? size - i : n - k;
+		uint32_t j = tx_run(&q->ring[i], &q->bufs[i], &bufs[k], run, q->pool, q->len_limit);
+		k += j;
+		i += j;
+		if (j < run && !tx_check_pool(q, bufs[k], used + k))
+			break; /* a bad length ends the batch there, like a full ring */
+	}
+	return k;
+}
+
+/* Hands descriptors up to `tail` to the NIC, `used` now in flight; returns k. */
+static inline uint32_t tx_hand_over(struct ixy_device *dev, uint16_t queue, struct tx_queue *q, uint32_t tail,
+                                    uint32_t used, uint32_t k)
+{
+	q->tail = (uint16_t)tail;
+	q->used = (uint16_t)used;
 	/* Descriptors must be in memory before the NIC sees the tail (DS 7.2.3.4). */
 	atomic_thread_fence(memory_order_release);
-	reg_write(dev, IXGBE_TDT(queue), i);
-	return n;
+	reg_write(dev, IXGBE_TDT(queue), tail);
+	return k;
 }
 
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
-	return tx_frames(dev, queue, bufs, n, 0);
+	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
+	uint32_t size = q->size, tail = q->tail;
+	uint32_t used = q->used;
+	/* Reclaim once a quarter of the ring is in flight, for room, when the caller sends nothing,
+	 * or when the ring's pool runs low (fewer free buffers than that quarter; always for a
+	 * shared pool): at small batches one clean serves many calls, and a small pool never waits
+	 * for its buffers. n - 1 >= room is n > room, and true for n == 0. */
+	if (used >= q->clean_at || n - 1u >= size - 1u - used || q->pool->free_count < q->clean_at) {
+		tx_clean(q);
+		used = q->used;
+		uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
+		if (n > room) {
+			n = room;
+			if (room == 0)
+				tx_resync(dev, queue, q);
+		}
+	}
+	/* One frame (batch 1, latency first) with room and of the ring's pool: straight-line. */
+	if (n == 1 && tx_run(&q->ring[tail], &q->bufs[tail], bufs, 1, q->pool, q->len_limit))
+		return tx_hand_over(dev, queue, q, tail + 1u == size ? 0 : tail + 1u, used + 1u, 1);
+	/* The usual case: one run of good frames of the ring's pool, up to the ring's end. */
+	uint32_t run = size - tail < n ? size - tail : n;
+	uint32_t k = tx_run(&q->ring[tail], &q->bufs[tail], bufs, run, q->pool, q->len_limit);
+	if (k < n)
+		k = tx_put(q, bufs, k, n, used);
+	if (k == 0)
+		return 0;
+	uint32_t i = tail + k;
+	if (i >= size)
+		i -= size;
+	return tx_hand_over(dev, queue, q, i, used + k, k);
+}
+
+/* One frame whose departure the time-sync unit latches (DS 7.9): queued as ixgbe_tx_batch()
+ * queues any frame, with the descriptor's 1588 bit set before the tail moves. Off the datapath. */
+static uint32_t tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf)
+{
+	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
+	tx_clean(q);
+	uint32_t tail = q->tail, used = q->used;
+	if (used >= q->size - 1u || tx_put(q, &buf, 0, 1, used) != 1)
+		return 0;
+	q->ring[tail].cmd_type_len |= IXGBE_TXD_MAC_TSTAMP;
+	return tx_hand_over(dev, queue, q, tail + 1u == q->size ? 0 : tail + 1u, used + 1u, 1);
 }
 
 /* ---- control path ---- */
@@ -374,6 +631,15 @@ static void ixgbe_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 	stats->rx_dropped += now.rx_dropped - drv->dev_reported.rx_dropped;
 	stats->tx_packets += now.tx_packets - drv->dev_reported.tx_packets;
 	stats->tx_bytes += now.tx_bytes - drv->dev_reported.tx_bytes;
+	/* What the datapath refused, counted in software. */
+	for (uint32_t n = 0; n < MAX_QUEUES; n++) {
+		if (drv->rx[n])
+			now.rx_errors += atomic_load_explicit(&drv->rx[n]->errors, memory_order_relaxed);
+		if (drv->tx[n])
+			now.tx_errors += atomic_load_explicit(&drv->tx[n]->errors, memory_order_relaxed);
+	}
+	stats->rx_errors += now.rx_errors - drv->dev_reported.rx_errors;
+	stats->tx_errors += now.tx_errors - drv->dev_reported.tx_errors;
 	drv->dev_reported = now;
 }
 
@@ -529,7 +795,6 @@ static void free_tx_queue(struct tx_queue *q)
 	if (!q)
 		return;
 	dma_free(&q->ring_mem);
-	free(q->rs_idx);
 	free(q);
 }
 
@@ -654,17 +919,22 @@ static int init_rx(struct ixy_device *dev, struct ixgbe *drv)
 	return rx_enable(dev); /* the receiver goes on last, after every queue (DS 4.6.7) */
 }
 
+/* The pool of a TX queue that has queued nothing yet: no buffers, so the first frame's pool
+ * takes its place (tx_check_pool). Never written. */
+static struct ixy_mempool no_pool;
+
 static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 {
 	uint16_t size = dev->tx_ring_size;
 	struct tx_queue *q = calloc(1, sizeof(*q) + size * sizeof(q->bufs[0]));
-	if (!q || !(q->rs_idx = calloc(size, sizeof(*q->rs_idx)))) {
-		free(q);
+	if (!q) {
 		ixy_error("out of memory for TX queue %u", n);
 		return -1;
 	}
 	drv->tx[n] = q;
 	q->size = size;
+	q->clean_at = size / 4u;
+	q->pool = &no_pool;
 	if (dma_alloc(dev, size * sizeof(struct ixgbe_tx_desc), &q->ring_mem) < 0)
 		return -1;
 	q->ring = q->ring_mem.virt;
@@ -829,7 +1099,10 @@ static int ixgbe_tx_flush(struct ixy_device *dev, uint32_t timeout_ms)
 			struct tx_queue *q = drv->tx[n];
 			if (q && q->ring) {
 				tx_clean(q);
-				pending |= q->clean != q->tail;
+				if (q->clean != q->tail) {
+					tx_resync(dev, n, q);
+					pending = true;
+				}
 			}
 		}
 		if (!pending)
@@ -913,11 +1186,10 @@ static bool ixgbe_ts_rx(struct ixy_device *dev, uint64_t *ns, uint16_t *ptp_seq)
 	return ixgbe_timesync_rx(dev, timesync_of(dev), ns, ptp_seq);
 }
 
-/* One frame whose departure the time-sync unit latches (DS 7.9). */
 static bool ixgbe_tx_stamped(struct ixy_device *dev, uint16_t queue, struct ixy_buf *buf)
 {
 	return ixgbe_timesync_on(dev, timesync_of(dev)) && queue < dev->tx_queues &&
-	       tx_frames(dev, queue, &buf, 1, IXGBE_TXD_MAC_TSTAMP) == 1;
+	       tx_stamped(dev, queue, buf) == 1;
 }
 
 static int ixgbe_tx_rate(struct ixy_device *dev, uint16_t queue, uint64_t bits_per_s)

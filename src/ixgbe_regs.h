@@ -230,6 +230,7 @@ union ixgbe_rx_desc {
 };
 #define IXGBE_RXD_STAT_DD (1u << 0)
 #define IXGBE_RXD_STAT_EOP (1u << 1)
+#define IXGBE_RXD_ERR_MASK 0xFFF00000u /* extended errors, bits 31:20 (RXE, IPE, L4E, ...) (DS 7.1.6.2) */
 
 /* Advanced transmit data descriptor (DS 7.2.3.2.4); DD comes back in olinfo_status (DS 7.2.3.2.4). */
 struct ixgbe_tx_desc {

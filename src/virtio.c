@@ -132,19 +132,30 @@ static uint32_t virtio_link_speed(struct ixy_device *dev)
 static void virtio_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 {
 	struct virtio_dev *v = dev->driver;
-	stats->rx_packets += v->rx_packets;
-	stats->rx_bytes += v->rx_bytes;
-	stats->tx_packets += v->tx_packets;
-	stats->tx_bytes += v->tx_bytes;
-	stats->rx_dropped += v->rx_dropped;
-	v->rx_packets = v->rx_bytes = v->tx_packets = v->tx_bytes = v->rx_dropped = 0;
+	struct ixy_stats now = {
+	    .rx_packets = __atomic_load_n(&v->rx_packets, __ATOMIC_RELAXED),
+	    .rx_bytes = __atomic_load_n(&v->rx_bytes, __ATOMIC_RELAXED),
+	    .tx_packets = __atomic_load_n(&v->tx_packets, __ATOMIC_RELAXED),
+	    .tx_bytes = __atomic_load_n(&v->tx_bytes, __ATOMIC_RELAXED),
+	    .rx_dropped = __atomic_load_n(&v->rx_dropped, __ATOMIC_RELAXED),
+	    .rx_errors = __atomic_load_n(&v->rx_errors, __ATOMIC_RELAXED),
+	    .tx_errors = __atomic_load_n(&v->tx_errors, __ATOMIC_RELAXED),
+	};
+	stats->rx_packets += now.rx_packets - v->reported.rx_packets;
+	stats->rx_bytes += now.rx_bytes - v->reported.rx_bytes;
+	stats->tx_packets += now.tx_packets - v->reported.tx_packets;
+	stats->tx_bytes += now.tx_bytes - v->reported.tx_bytes;
+	stats->rx_dropped += now.rx_dropped - v->reported.rx_dropped;
+	stats->rx_errors += now.rx_errors - v->reported.rx_errors;
+	stats->tx_errors += now.tx_errors - v->reported.tx_errors;
+	v->reported = now;
 }
 
 void virtio_error_counts(const struct ixy_device *dev, uint64_t *rx_errors, uint64_t *tx_errors)
 {
 	const struct virtio_dev *v = dev->driver;
-	*rx_errors = v->rx_errors;
-	*tx_errors = v->tx_errors;
+	*rx_errors = __atomic_load_n(&v->rx_errors, __ATOMIC_RELAXED);
+	*tx_errors = __atomic_load_n(&v->tx_errors, __ATOMIC_RELAXED);
 }
 
 /* Frees everything; the device must already be reset (it no longer touches the rings). */

@@ -133,12 +133,19 @@ struct virtio_dev {
 	uint8_t mac[6];
 	uint8_t *ctrl_buf; /* scratch: [0] class, [1] cmd, [16..] data, [63] ack */
 	uint64_t ctrl_bus;
-	/* Software counters since the last ixy_read_stats(). */
-	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped;
-	/* Used-ring entries refused (bad id, id not owned by the device, bad length, impossible
-	 * index): never reset, read with virtio_error_counts(). */
-	uint64_t rx_errors, tx_errors;
+	/* Software counters, never reset: each is written only by the thread that owns its queue
+	 * (vstat_add) and may be read by another (relaxed atomic loads), so statistics need no lock.
+	 * rx_errors, tx_errors: used-ring entries refused (bad id, id not owned by the device, bad
+	 * length, impossible index) and TX frames refused; virtio_error_counts() reads them. */
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, rx_errors, tx_errors;
+	struct ixy_stats reported; /* what ixy_read_stats() has shown (the stats reader's own) */
 };
+
+/* Adds n to a counter that only this thread writes and others may read (no locked add). */
+static inline void vstat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
 
 extern const struct vio_transport vio_legacy_transport;
 extern const struct vio_transport vio_modern_transport;
@@ -175,7 +182,7 @@ static inline bool vq_rx_len_ok(uint32_t len, uint32_t hdr_len, uint32_t buf_siz
 static inline struct ixy_buf *vq_take(struct vio_queue *q, uint32_t id, uint64_t *errors)
 {
 	if (id >= q->size || !q->bufs[id]) {
-		(*errors)++;
+		vstat_add(errors, 1);
 		return NULL;
 	}
 	struct ixy_buf *buf = q->bufs[id];
@@ -192,12 +199,12 @@ static inline bool vq_rx_accept(struct virtio_dev *v, struct ixy_buf *buf, uint3
 {
 	*fresh = buf;
 	if (!vq_rx_len_ok(len, hdr, cap)) {
-		v->rx_errors++;
+		vstat_add(&v->rx_errors, 1);
 		return false;
 	}
 	struct ixy_buf *f = ixy_buf_alloc(v->rx_pool);
 	if (!f) {
-		v->rx_dropped++;
+		vstat_add(&v->rx_dropped, 1);
 		return false;
 	}
 	*fresh = f;
@@ -219,7 +226,7 @@ static inline void vq_tx_done(struct vio_queue *q, struct ixy_buf *buf, uint16_t
 static inline bool vq_tx_prepare(struct virtio_dev *v, struct ixy_buf *buf)
 {
 	if (buf->len < 14 || buf->len > buf->pool->buf_size) {
-		v->tx_errors++;
+		vstat_add(&v->tx_errors, 1);
 		return false;
 	}
 	memset(buf->data - VIO_NET_HDR_LEN_MODERN, 0, VIO_NET_HDR_LEN_MODERN);

@@ -100,8 +100,8 @@ static uint32_t packed_rx_batch(struct ixy_device *dev, uint16_t queue, struct i
 	}
 	if (k)
 		packed_kick(dev, q);
-	v->rx_packets += got;
-	v->rx_bytes += bytes;
+	vstat_add(&v->rx_packets, got);
+	vstat_add(&v->rx_bytes, bytes);
 	return got;
 }
 
@@ -118,8 +118,8 @@ static inline void packed_tx_reclaim(struct virtio_dev *v)
 			done++;
 		}
 	}
-	v->tx_packets += done;
-	v->tx_bytes += bytes;
+	vstat_add(&v->tx_packets, done);
+	vstat_add(&v->tx_bytes, bytes);
 }
 
 static uint32_t packed_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)

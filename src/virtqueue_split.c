@@ -43,7 +43,7 @@ static inline uint16_t split_new_used(struct vio_queue *q, uint64_t *errors)
 	uint16_t n = (uint16_t)(used - q->used_last);
 	if (n > q->size) {
 		if (q->bad_idx != used)
-			(*errors)++;
+			vstat_add(errors, 1);
 		q->bad_idx = used;
 		return 0;
 	}
@@ -91,8 +91,8 @@ static uint32_t split_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 	}
 	if (k)
 		split_publish(dev, q, avail);
-	v->rx_packets += got;
-	v->rx_bytes += bytes;
+	vstat_add(&v->rx_packets, got);
+	vstat_add(&v->rx_bytes, bytes);
 	return got;
 }
 
@@ -113,8 +113,8 @@ static inline void split_tx_reclaim(struct virtio_dev *v)
 			done++;
 		}
 	}
-	v->tx_packets += done;
-	v->tx_bytes += bytes;
+	vstat_add(&v->tx_packets, done);
+	vstat_add(&v->tx_bytes, bytes);
 }
 
 static uint32_t split_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)

@@ -74,6 +74,8 @@ struct ixy_stats {
 	uint64_t rx_bytes;   /* frame bytes without CRC */
 	uint64_t tx_bytes;   /* frame bytes without CRC */
 	uint64_t rx_dropped; /* no free descriptor or packet buffer full */
+	uint64_t rx_errors;  /* write-backs the driver refused: bad length, error bits, out of step */
+	uint64_t tx_errors;  /* ixy_tx_batch() calls stopped by a bad length; completions the NIC left out */
 };
 
 /* Counts of one queue. */
@@ -81,8 +83,9 @@ struct ixy_queue_stats {
 	uint64_t packets;
 	uint64_t bytes;   /* frame bytes without CRC */
 	uint64_t dropped; /* RX: arrived for this queue but no free descriptor; TX: always 0 */
-	uint64_t errors;  /* RX: frames dropped as malformed (ixgbe: spread over several
-	                   * descriptors); TX: always 0 (the NIC reports no per-queue TX errors) */
+	uint64_t errors;  /* RX: frames dropped as malformed (ixgbe: write-backs refused for a bad
+	                   * length, an error bit, a frame spread over several descriptors, or the
+	                   * NIC out of step); TX: always 0 (ixgbe's are in ixy_stats.tx_errors) */
 };
 
 /* Opens the PCI device "0000:03:00.0" (domain:bus:device.function) and initialises it, or a
@@ -118,13 +121,17 @@ void ixy_set_log_handler(ixy_log_fn fn, void *ctx);
 void ixy_log_stderr(enum ixy_log_level level, const char *msg, void *ctx);
 
 /* Receives up to `n` packets from queue `queue`; returns how many were written to `bufs`.
- * The caller owns the buffers and frees them with ixy_buf_free(). */
+ * The caller owns the buffers and frees them with ixy_buf_free(). Each has 14 <= len <= its
+ * pool's buf_size, whatever the device wrote (rx_errors counts what was refused). */
 static inline uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
                                     uint32_t n);
 /* Queues up to `n` packets on `queue`; returns how many were taken. The driver frees
- * the taken buffers once sent; the rest still belong to the caller. Each buffer's len must be
- * 14 to the pool's buf_size (at most 16383 bytes), and queue < ixy_tx_queue_count(): the
- * datapath does not check. */
+ * the taken buffers once sent; the rest still belong to the caller. A buffer whose len is not
+ * 14 to its pool's buf_size (at most 16383 bytes) is not sent: the batch stops before it, as
+ * with a full ring, and tx_errors counts it. queue < ixy_tx_queue_count() is not checked.
+ * Sent buffers go back to their pool once a quarter of the ring is in flight, when a call finds
+ * the ring full or is given none to send (n == 0: call it so when the pool runs dry), and in
+ * ixy_tx_flush(). */
 static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
                                     uint32_t n);
 
@@ -132,7 +139,8 @@ static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, stru
  * its pool. Returns 0, or -1 if packets are still pending (link down?). */
 int ixy_tx_flush(struct ixy_device *dev, uint32_t timeout_ms);
 
-/* Adds the hardware counters since the last call to *stats (counters are clear-on-read). */
+/* Adds the counts since the last call to *stats: the hardware counters, and the rx_errors and
+ * tx_errors the driver counted. */
 void ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats);
 /* Adds each queue's counts since the last call of this function: rx[q] for the
  * ixy_rx_queue_count() RX queues, tx[q] for the ixy_tx_queue_count() TX queues (either array

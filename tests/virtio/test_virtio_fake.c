@@ -27,6 +27,7 @@ struct rig {
 	struct ixy_mempool *pool; /* the driver's RX pool (every delivered buffer's) */
 	uint8_t *owned;           /* per pool index: held by the test */
 	uint32_t held;
+	uint64_t rx_errors, tx_errors; /* as ixy_read_queue_stats() reported them */
 };
 
 /* The three ways the driver meets a device: modern with split or packed rings, legacy. */
@@ -60,6 +61,12 @@ static void rig_close(struct rig *r)
 static void errors(struct rig *r, uint64_t *rx, uint64_t *tx)
 {
 	virtio_error_counts(r->dev, rx, tx);
+	/* The public counters say the same (each call reports what is new). */
+	struct ixy_queue_stats qrx = {0}, qtx = {0};
+	ixy_read_queue_stats(r->dev, &qrx, &qtx);
+	r->rx_errors += qrx.errors;
+	r->tx_errors += qtx.errors;
+	CHECK(r->rx_errors == *rx && r->tx_errors == *tx);
 }
 
 static void frame(uint8_t *f, uint32_t len, uint32_t seq)
