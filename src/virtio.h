@@ -212,12 +212,17 @@ static inline bool vq_rx_accept(struct virtio_dev *v, struct ixy_buf *buf, uint3
 	return true;
 }
 
-/* TX: a completed buffer goes back to its pool, its id to the free stack. */
-static inline void vq_tx_done(struct vio_queue *q, struct ixy_buf *buf, uint16_t id, uint64_t *bytes)
+/* TX: a used entry with `id`: if the device held that id (else counted in tx_errors), its
+ * buffer goes back to its pool and the id to the free stack. Returns 1 for a completed frame. */
+static inline uint32_t vq_tx_done(struct virtio_dev *v, struct vio_queue *q, uint32_t id, uint64_t *bytes)
 {
+	struct ixy_buf *buf = vq_take(q, id, &v->tx_errors);
+	if (!buf)
+		return 0;
 	*bytes += buf->len;
 	ixy_buf_free_any(buf); /* the app's buffers may come from a shared pool */
-	q->free_ids[q->free_count++] = id;
+	q->free_ids[q->free_count++] = (uint16_t)id;
+	return 1;
 }
 
 /* TX: false (counted) for a frame outside 14..its buffer's size, which stops the batch like a

@@ -111,13 +111,8 @@ static inline void packed_tx_reclaim(struct virtio_dev *v)
 	struct vio_queue *q = &v->tx;
 	uint32_t id, len, done = 0;
 	uint64_t bytes = 0;
-	while (packed_take_used(q, 1, &id, &len)) {
-		struct ixy_buf *buf = vq_take(q, id, &v->tx_errors);
-		if (buf) {
-			vq_tx_done(q, buf, (uint16_t)id, &bytes);
-			done++;
-		}
-	}
+	while (packed_take_used(q, 1, &id, &len))
+		done += vq_tx_done(v, q, id, &bytes);
 	vstat_add(&v->tx_packets, done);
 	vstat_add(&v->tx_bytes, bytes);
 }

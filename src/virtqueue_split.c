@@ -107,11 +107,7 @@ static inline void split_tx_reclaim(struct virtio_dev *v)
 	for (uint32_t i = 0; i < todo; i++) {
 		uint32_t id, len;
 		split_next_used(q, &id, &len);
-		struct ixy_buf *buf = vq_take(q, id, &v->tx_errors);
-		if (buf) {
-			vq_tx_done(q, buf, (uint16_t)id, &bytes);
-			done++;
-		}
+		done += vq_tx_done(v, q, id, &bytes);
 	}
 	vstat_add(&v->tx_packets, done);
 	vstat_add(&v->tx_bytes, bytes);

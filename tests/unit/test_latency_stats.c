@@ -4,15 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "latency_stats.h"
-
-#define CHECK(c)                                                                                             \
-	do {                                                                                                 \
-		if (!(c)) {                                                                                  \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);                \
-			exit(1);                                                                             \
-		}                                                                                            \
-	} while (0)
 
 static void check(uint64_t min, uint64_t span, uint64_t want_width)
 {
