@@ -1,12 +1,16 @@
 /* virtio-bench: the virtio driver's datapath against the fake virtio-net device of
  * tests/virtio (plain memory behind the hw seams), for callgrind's instruction counts
- * (bench/callgrind-per-packet.sh with BENCH_TARGET=virtio-bench). Only the fwd scenario of
- * ixy-bench: port A receives `batch` frames the fake device delivers, the library forwards them
- * to port B, the fake device completes B's transmits.
+ * (bench/callgrind-per-packet.sh with BENCH_TARGET=virtio-bench). The scenarios of ixy-bench:
+ *   rx   the fake device delivers `batch` frames into port A; the library receives and frees them
+ *   tx   the library takes `batch` prefilled buffers of a pool and sends them on port B; the
+ *        fake device completes B's transmits
+ *   fwd  port A receives `batch` frames, the library forwards them to port B, the fake device
+ *        completes B's transmits
  *
- *   virtio-bench --ring split|packed|legacy [--scenario fwd] [--batch N] --fixed N [--quiet]
+ *   virtio-bench --ring split|packed|legacy [--scenario rx|tx|fwd] [--batch N] --fixed N [--quiet]
  * (legacy: a legacy-only device, split rings through the I/O BAR registers) */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +42,38 @@ static void open_port(struct port *p, const char *name, const char *ring, struct
 	}
 }
 
+enum scenario { SC_RX, SC_TX, SC_FWD };
+
+/* One iteration moving `want` frames; returns the frames moved (want, unless something failed). */
+static uint32_t iterate(enum scenario sc, struct port *a, struct port *b, struct ixy_mempool *txpool,
+                        const uint8_t *frame, uint32_t want, uint64_t *bytes)
+{
+	struct ixy_buf *bufs[256];
+	uint32_t got = 0, sent = 0;
+	if (sc != SC_TX) {
+		for (uint32_t i = 0; i < want; i++)
+			fake_virtio_rx(a->fake, frame, FRAME_LEN);
+		got = ixy_rx_batch(a->dev, 0, bufs, want);
+	} else {
+		got = ixy_buf_alloc_batch(txpool, bufs, want);
+	}
+	if (sc == SC_RX) {
+		for (uint32_t i = 0; i < got; i++)
+			ixy_buf_free(bufs[i]);
+		return got;
+	}
+	sent = ixy_tx_batch(b->dev, 0, bufs, got);
+	for (uint32_t i = sent; i < got; i++)
+		ixy_buf_free(bufs[i]);
+	fake_virtio_tx(b->fake, bytes);
+	return got == want ? sent : got;
+}
+
 int main(int argc, char **argv)
 {
+	static const char *const names[] = {"rx", "tx", "fwd"};
 	const char *ring = "split";
+	enum scenario sc = SC_FWD;
 	uint32_t batch = 32;
 	uint64_t fixed = 0;
 	static const struct option longopts[] = {
@@ -49,50 +82,76 @@ int main(int argc, char **argv)
 	    {"quiet", no_argument, 0, 'q'},       {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'r')
+		if (c == 'r') {
 			ring = optarg;
-		else if (c == 's' && strcmp(optarg, "fwd"))
-			return fprintf(stderr, "virtio-bench: only the fwd scenario\n"), 2;
-		else if (c == 'b')
+		} else if (c == 's') {
+			if (!strcmp(optarg, "rx"))
+				sc = SC_RX;
+			else if (!strcmp(optarg, "tx"))
+				sc = SC_TX;
+			else if (!strcmp(optarg, "fwd"))
+				sc = SC_FWD;
+			else
+				return fprintf(stderr,
+				               "virtio-bench: unknown scenario '%s' (rx, tx or fwd)\n",
+				               optarg),
+				       2;
+		} else if (c == 'b') {
 			batch = (uint32_t)strtoul(optarg, NULL, 0);
-		else if (c == 'f')
+		} else if (c == 'f') {
 			fixed = strtoull(optarg, NULL, 0);
-		else if (c == '?')
+		} else if (c == '?') {
 			return 2;
+		}
 	}
-	if (!fixed || batch == 0 || batch > 256) {
-		fprintf(stderr,
-		        "usage: virtio-bench --ring split|packed|legacy [--batch 1..256] --fixed N\n");
+	if (!fixed || batch == 0 || batch > 256 ||
+	    (strcmp(ring, "split") && strcmp(ring, "packed") && strcmp(ring, "legacy"))) {
+		fprintf(stderr, "usage: virtio-bench --ring split|packed|legacy [--scenario rx|tx|fwd] "
+		                "[--batch 1..256] --fixed N\n");
 		return 2;
 	}
 	struct port a, b;
 	open_port(&a, "fake-a", ring, NULL);
 	open_port(&b, "fake-b", ring, a.fake);
 	uint8_t frame[FRAME_LEN] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00};
-	struct ixy_buf *bufs[256];
+	/* tx: a pool larger than B's ring, every buffer prefilled once (as a generator would). */
+	struct ixy_mempool *txpool = NULL;
+	if (sc == SC_TX) {
+		static struct ixy_buf *all[2048];
+		txpool = ixy_mempool_create(b.dev, 2048, 2048);
+		uint32_t n = txpool ? ixy_buf_alloc_batch(txpool, all, 2048) : 0;
+		if (n != 2048) {
+			fprintf(stderr, "virtio-bench: cannot create the TX pool: %s\n", ixy_last_error());
+			return 1;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			memcpy(all[i]->data, frame, FRAME_LEN);
+			all[i]->len = FRAME_LEN;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			ixy_buf_free(all[i]);
+	}
 	uint64_t moved = 0, bytes = 0;
 	while (moved < fixed) {
 		uint32_t want = fixed - moved < batch ? (uint32_t)(fixed - moved) : batch;
-		for (uint32_t i = 0; i < want; i++)
-			fake_virtio_rx(a.fake, frame, FRAME_LEN);
-		uint32_t n = ixy_rx_batch(a.dev, 0, bufs, want);
-		uint32_t sent = ixy_tx_batch(b.dev, 0, bufs, n);
-		for (uint32_t i = sent; i < n; i++)
-			ixy_buf_free(bufs[i]);
-		fake_virtio_tx(b.fake, &bytes);
-		if (n != want || sent != n) {
-			fprintf(stderr, "virtio-bench: moved %u of %u frames\n", sent, want);
+		uint32_t n = iterate(sc, &a, &b, txpool, frame, want, &bytes);
+		if (n != want) {
+			fprintf(stderr, "virtio-bench: %s moved %u of %u frames\n", names[sc], n, want);
 			return 1;
 		}
 		moved += n;
 	}
-	ixy_close(b.dev); /* B's TX ring holds buffers of A's pool: close it first */
+	/* B's TX ring may hold buffers of A's pool or of txpool: close B before either goes. */
+	ixy_close(b.dev);
+	ixy_mempool_destroy(txpool);
 	ixy_close(a.dev);
-	printf("%s: %llu frames forwarded, %llu bytes, %u driver errors seen by the devices: %s\n", ring,
-	       (unsigned long long)moved, (unsigned long long)bytes,
-	       fake_virtio_violations(a.fake) + fake_virtio_violations(b.fake),
-	       bytes == moved * FRAME_LEN ? "OK" : "FAILED");
+	uint64_t want_bytes = sc == SC_RX ? 0 : moved * FRAME_LEN;
+	unsigned violations = fake_virtio_violations(a.fake) + fake_virtio_violations(b.fake);
+	bool ok = bytes == want_bytes && violations == 0;
+	printf("%s %s: %llu frames, %llu bytes sent, %u driver errors seen by the devices: %s\n", ring,
+	       names[sc], (unsigned long long)moved, (unsigned long long)bytes, violations,
+	       ok ? "OK" : "FAILED");
 	fake_virtio_free(b.fake);
 	fake_virtio_free(a.fake);
-	return 0;
+	return ok ? 0 : 1;
 }
