@@ -15,7 +15,12 @@
  *   Both are corrected for the cost of reading the TSC itself (see timer_overhead()).
  *
  * --fixed N runs exactly N packets per scenario with no time-based loop: deterministic, for
- * callgrind (instructions per packet), strace (syscalls) and allocation counting. */
+ * callgrind (instructions per packet), strace (syscalls) and allocation counting.
+ *
+ * --device-thread runs each port's model in its own thread (ixgbe_model_start) instead of
+ * stepping it: the device writes descriptors and frames from another thread, as DMA does, and
+ * the bench polls like an app (sched_yield() after an empty poll or a full ring). For
+ * callgrind's cache simulation (bench/callgrind-cache.sh); model time is then not measured. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -202,6 +207,7 @@ static const char *const scenario_names[] = {"rx", "tx", "fwd"};
 
 struct bench {
 	struct port a, b;           /* a receives (rx, fwd), b sends (tx, fwd) */
+	bool device_thread;         /* the models run in their threads: poll, do not step */
 	struct ixy_mempool *txpool; /* buffers for the tx scenario, prefilled with a frame */
 	uint8_t frame[FRAME_LEN];
 	bool ok;
@@ -216,11 +222,65 @@ struct result {
 
 static uint64_t lib_rx, lib_tx; /* packets the library received on A and sent on B, all runs */
 
+/* Device thread: receives until `want` frames are in bufs (the device delivers them all, the
+ * bench injected them), yielding to the device thread after each empty poll. */
+static uint32_t poll_rx(struct bench *bn, struct ixy_buf **bufs, uint32_t want, struct lib_clock *clk)
+{
+	uint32_t got = 0;
+	for (unsigned polls = 0; got < want && polls < 1000000; polls++) {
+		uint32_t n = 0;
+		LIB(clk, n = ixy_rx_batch(bn->a.dev, 0, bufs + got, want - got));
+		got += n;
+		if (!n)
+			sched_yield();
+	}
+	return got;
+}
+
+/* Device thread: sends bufs[0..n), yielding while B's ring is full; frees what it cannot send. */
+static uint32_t push_tx(struct bench *bn, struct ixy_buf **bufs, uint32_t n, struct lib_clock *clk)
+{
+	uint32_t sent = 0;
+	for (unsigned tries = 0; sent < n && tries < 1000000; tries++) {
+		uint32_t k = 0;
+		LIB(clk, k = ixy_tx_batch(bn->b.dev, 0, bufs + sent, n - sent));
+		sent += k;
+		if (sent < n)
+			sched_yield();
+	}
+	LIB(clk, for (uint32_t i = sent; i < n; i++) ixy_buf_free(bufs[i]));
+	return sent;
+}
+
+/* One iteration with the models in their threads (--device-thread). */
+static uint32_t iterate_threaded(struct bench *bn, enum scenario sc, uint32_t want, struct lib_clock *clk)
+{
+	struct ixy_buf *bufs[MAX_BATCH];
+	uint32_t got = 0, sent = 0;
+	if (sc != SC_TX) {
+		for (uint32_t k = 0; k < want; k++)
+			ixgbe_model_inject(bn->a.model, bn->frame, FRAME_LEN);
+		got = poll_rx(bn, bufs, want, clk);
+		lib_rx += got;
+	}
+	if (sc == SC_RX) {
+		LIB(clk, for (uint32_t i = 0; i < got; i++) ixy_buf_free(bufs[i]));
+		return got;
+	}
+	if (sc == SC_TX)
+		LIB(clk, got = ixy_buf_alloc_batch(bn->txpool, bufs, want));
+	sent = push_tx(bn, bufs, got, clk);
+	lib_tx += sent;
+	return sent;
+}
+
 /* One iteration of a scenario moving up to `want` packets; returns the packets moved. */
 static uint32_t iterate(struct bench *bn, enum scenario sc, uint32_t want, struct lib_clock *clk)
 {
 	struct ixy_buf *bufs[MAX_BATCH];
 	uint32_t got = 0, sent = 0;
+	if (bn->device_thread)
+		return iterate_threaded(bn, sc, want, clk);
 	switch (sc) {
 	case SC_RX:
 		MODEL(for (uint32_t k = 0; k < want; k++)
@@ -325,7 +385,7 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: ixy-bench [--scenario rx|tx|fwd|all] [--batch N] [--seconds S] [--rounds R] [--fixed N]\n"
-	    "                 [--cpu C] [--quiet]\n"
+	    "                 [--cpu C] [--device-thread] [--quiet]\n"
 	    "  --scenario  which scenario (default all)\n"
 	    "  --batch     one batch size 1..%u (default: 1 2 4 8 16 32 64 128 256)\n"
 	    "  --seconds   measured time per scenario and batch size (default 1)\n"
@@ -333,28 +393,27 @@ static void usage(FILE *out)
 	    "  --cpu       pin the process to CPU C first\n"
 	    "  --fixed     exactly N packets per scenario and batch size, no timing loop (for\n"
 	    "              callgrind/strace: deterministic work)\n"
+	    "  --device-thread  run each port's model in its own thread instead of stepping it\n"
+	    "              (for callgrind's cache simulation; model time is not measured)\n"
 	    "  --quiet     print only the summary line\n",
 	    MAX_BATCH);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"scenario", required_argument, 0, 's'},
-	                                         {"batch", required_argument, 0, 'b'},
-	                                         {"seconds", required_argument, 0, 't'},
-	                                         {"fixed", required_argument, 0, 'n'},
-	                                         {"rounds", required_argument, 0, 'r'},
-	                                         {"cpu", required_argument, 0, 'c'},
-	                                         {"quiet", no_argument, 0, 'q'},
-	                                         {"help", no_argument, 0, 'h'},
-	                                         {0, 0, 0, 0}};
+	static const struct option longopts[] = {
+	    {"scenario", required_argument, 0, 's'}, {"batch", required_argument, 0, 'b'},
+	    {"seconds", required_argument, 0, 't'},  {"fixed", required_argument, 0, 'n'},
+	    {"rounds", required_argument, 0, 'r'},   {"cpu", required_argument, 0, 'c'},
+	    {"quiet", no_argument, 0, 'q'},          {"device-thread", no_argument, 0, 'd'},
+	    {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
 	int only = -1;
 	uint32_t batch = 0;
 	double seconds = 1;
 	unsigned rounds = 9;
 	long cpu = -1;
 	uint64_t fixed = 0;
-	bool quiet = false;
+	bool quiet = false, device_thread = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end = NULL;
@@ -419,6 +478,9 @@ int main(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'd':
+			device_thread = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -471,11 +533,22 @@ int main(int argc, char **argv)
 		for (uint32_t i = 0; i < n; i++)
 			ixy_buf_free(all[i]);
 	}
+	if (device_thread) {
+		int e = ixgbe_model_start(bn.a.model);
+		if (!e)
+			e = ixgbe_model_start(bn.b.model);
+		if (e) {
+			fprintf(stderr, "ixy-bench: cannot start a model thread: %s\n", strerror(e));
+			return 1;
+		}
+		bn.device_thread = true;
+	}
 
 	if (!quiet) {
-		printf("# ixy-bench: virtual 82599, step mode, %u-byte frames; TSC %.3f GHz (estimate), "
+		printf("# ixy-bench: virtual 82599, %s, %u-byte frames; TSC %.3f GHz (estimate), "
 		       "TSC read %.0f cycles (subtracted)\n",
-		       FRAME_LEN, tsc_hz / 1e9, tsc_cost);
+		       device_thread ? "device threads (model time not measured)" : "step mode", FRAME_LEN,
+		       tsc_hz / 1e9, tsc_cost);
 		if (fixed)
 			printf("# fixed work: %" PRIu64
 			       " packets per line, one run (cycles indicative only)\n",
@@ -506,6 +579,12 @@ int main(int argc, char **argv)
 			if (batch)
 				break;
 		}
+	}
+	/* Back to step mode: the device has finished what it was given (the final step below). */
+	if (device_thread) {
+		ixgbe_model_stop(bn.a.model);
+		ixgbe_model_stop(bn.b.model);
+		ixgbe_model_step(bn.b.model);
 	}
 	/* Cross-check with the device's own counters: every packet counted was really received
 	 * and sent (the statistics registers are cleared at open). */
