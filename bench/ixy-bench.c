@@ -222,34 +222,22 @@ struct result {
 
 static uint64_t lib_rx, lib_tx; /* packets the library received on A and sent on B, all runs */
 
-/* Device thread: receives until `want` frames are in bufs (the device delivers them all, the
- * bench injected them), yielding to the device thread after each empty poll. */
-static uint32_t poll_rx(struct bench *bn, struct ixy_buf **bufs, uint32_t want, struct lib_clock *clk)
+/* Device thread: receives (rx) or sends bufs[0..n) on the port, yielding to the device thread
+ * while it is behind (no frame yet, or a full ring); returns how many. */
+static uint32_t poll_port(struct bench *bn, bool rx, struct ixy_buf **bufs, uint32_t n, struct lib_clock *clk)
 {
-	uint32_t got = 0;
-	for (unsigned polls = 0; got < want && polls < 1000000; polls++) {
-		uint32_t n = 0;
-		LIB(clk, n = ixy_rx_batch(bn->a.dev, 0, bufs + got, want - got));
-		got += n;
-		if (!n)
-			sched_yield();
-	}
-	return got;
-}
-
-/* Device thread: sends bufs[0..n), yielding while B's ring is full; frees what it cannot send. */
-static uint32_t push_tx(struct bench *bn, struct ixy_buf **bufs, uint32_t n, struct lib_clock *clk)
-{
-	uint32_t sent = 0;
-	for (unsigned tries = 0; sent < n && tries < 1000000; tries++) {
+	uint32_t done = 0;
+	for (unsigned polls = 0; done < n && polls < 1000000; polls++) {
 		uint32_t k = 0;
-		LIB(clk, k = ixy_tx_batch(bn->b.dev, 0, bufs + sent, n - sent));
-		sent += k;
-		if (sent < n)
+		if (rx)
+			LIB(clk, k = ixy_rx_batch(bn->a.dev, 0, bufs + done, n - done));
+		else
+			LIB(clk, k = ixy_tx_batch(bn->b.dev, 0, bufs + done, n - done));
+		done += k;
+		if (done < n)
 			sched_yield();
 	}
-	LIB(clk, for (uint32_t i = sent; i < n; i++) ixy_buf_free(bufs[i]));
-	return sent;
+	return done;
 }
 
 /* One iteration with the models in their threads (--device-thread). */
@@ -260,7 +248,7 @@ static uint32_t iterate_threaded(struct bench *bn, enum scenario sc, uint32_t wa
 	if (sc != SC_TX) {
 		for (uint32_t k = 0; k < want; k++)
 			ixgbe_model_inject(bn->a.model, bn->frame, FRAME_LEN);
-		got = poll_rx(bn, bufs, want, clk);
+		got = poll_port(bn, true, bufs, want, clk);
 		lib_rx += got;
 	}
 	if (sc == SC_RX) {
@@ -269,7 +257,8 @@ static uint32_t iterate_threaded(struct bench *bn, enum scenario sc, uint32_t wa
 	}
 	if (sc == SC_TX)
 		LIB(clk, got = ixy_buf_alloc_batch(bn->txpool, bufs, want));
-	sent = push_tx(bn, bufs, got, clk);
+	sent = poll_port(bn, false, bufs, got, clk);
+	LIB(clk, for (uint32_t i = sent; i < got; i++) ixy_buf_free(bufs[i]));
 	lib_tx += sent;
 	return sent;
 }
