@@ -97,17 +97,23 @@ int main(int argc, char **argv)
 				               optarg),
 				       2;
 		} else if (c == 'b') {
-			batch = (uint32_t)strtoul(optarg, NULL, 0);
+			batch = *optarg == '-' ? 0 : (uint32_t)strtoul(optarg, NULL, 10);
 		} else if (c == 'f') {
-			fixed = strtoull(optarg, NULL, 0);
+			fixed = *optarg == '-' ? 0 : strtoull(optarg, NULL, 10);
 		} else if (c == '?') {
 			return 2;
 		}
 	}
-	if (!fixed || batch == 0 || batch > 256 ||
-	    (strcmp(ring, "split") && strcmp(ring, "packed") && strcmp(ring, "legacy"))) {
-		fprintf(stderr, "usage: virtio-bench --ring split|packed|legacy [--scenario rx|tx|fwd] "
-		                "[--batch 1..256] --fixed N\n");
+	const char *bad = strcmp(ring, "split") && strcmp(ring, "packed") && strcmp(ring, "legacy")
+	                      ? "--ring must be split, packed or legacy"
+	                  : batch == 0 || batch > 256 ? "--batch must be 1..256"
+	                  : !fixed                    ? "--fixed N (packets, >= 1) is required"
+	                                              : NULL;
+	if (bad) {
+		fprintf(stderr,
+		        "virtio-bench: %s\nusage: virtio-bench --ring split|packed|legacy "
+		        "[--scenario rx|tx|fwd] [--batch 1..256] --fixed N\n",
+		        bad);
 		return 2;
 	}
 	struct port a, b;
