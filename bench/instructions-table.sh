@@ -34,7 +34,10 @@ for b in $BATCHES; do
 	case $b in
 	*[!0-9]* | '') echo "error: batch size '$b' is not a number 1..256" >&2; exit 2 ;;
 	esac
-	[ "$b" -ge 1 ] && [ "$b" -le 256 ] || { echo "error: batch size $b is not in 1..256" >&2; exit 2; }
+	if [ "$b" -lt 1 ] || [ "$b" -gt 256 ]; then
+		echo "error: batch size $b is not in 1..256" >&2
+		exit 2
+	fi
 done
 
 # Prints one row: "| <label> |" and the library figure at every batch size.
