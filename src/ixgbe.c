@@ -248,30 +248,29 @@ __attribute__((always_inline)) static inline uint32_t rx_run(volatile union ixgb
                                                              struct ixy_buf **slot, struct ixy_buf **out,
                                                              struct ixy_buf **fresh, size_t run)
 {
-	struct ixy_buf **start = out, **end = out + run, **fours_end = out + (run & ~(size_t)3);
-	for (; out != fours_end; desc += 4, slot += 4, out += 4, fresh -= 4) {
-		if (!rx_one(desc, slot, out, fresh[-1]))
-			return (uint32_t)(out - start);
-		if (!rx_one(desc + 1, slot + 1, out + 1, fresh[-2]))
-			return (uint32_t)(out + 1 - start);
-		if (!rx_one(desc + 2, slot + 2, out + 2, fresh[-3]))
-			return (uint32_t)(out + 2 - start);
-		if (!rx_one(desc + 3, slot + 3, out + 3, fresh[-4]))
-			return (uint32_t)(out + 3 - start);
+	size_t k = 0, fours = run & ~(size_t)3; /* slot[k] and out[k] share the index */
+	for (; k != fours; k += 4, desc += 4, fresh -= 4) {
+		if (!rx_one(desc, &slot[k], &out[k], fresh[-1]))
+			return (uint32_t)k;
+		if (!rx_one(desc + 1, &slot[k + 1], &out[k + 1], fresh[-2]))
+			return (uint32_t)k + 1u;
+		if (!rx_one(desc + 2, &slot[k + 2], &out[k + 2], fresh[-3]))
+			return (uint32_t)k + 2u;
+		if (!rx_one(desc + 3, &slot[k + 3], &out[k + 3], fresh[-4]))
+			return (uint32_t)k + 3u;
 	}
-	if (end - out >= 2) {
-		if (!rx_one(desc, slot, out, fresh[-1]))
-			return (uint32_t)(out - start);
-		if (!rx_one(desc + 1, slot + 1, out + 1, fresh[-2]))
-			return (uint32_t)(out + 1 - start);
+	if (run - k >= 2) {
+		if (!rx_one(desc, &slot[k], &out[k], fresh[-1]))
+			return (uint32_t)k;
+		if (!rx_one(desc + 1, &slot[k + 1], &out[k + 1], fresh[-2]))
+			return (uint32_t)k + 1u;
 		desc += 2;
-		slot += 2;
-		out += 2;
 		fresh -= 2;
+		k += 2;
 	}
-	if (out != end && rx_one(desc, slot, out, fresh[-1]))
-		out++;
-	return (uint32_t)(out - start);
+	if (k != run && rx_one(desc, &slot[k], &out[k], fresh[-1]))
+		k++;
+	return (uint32_t)k;
 }
 
 /* Hands descriptors up to `next` back to the NIC: RDT points at the last one, `last` (DS 7.1.9). */
