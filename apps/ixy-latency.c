@@ -62,7 +62,8 @@ static bool is_probe(const struct ixy_buf *b, uint16_t seq)
 }
 
 /* rx clock - tx clock in ns, from reads bracketing each other; the round with the narrowest
- * bracket wins. *error gets half of that bracket. */
+ * bracket wins. *error gets half of that bracket, rounded up (the offset is taken from its
+ * middle, rounded down). */
 static int64_t clock_offset(struct ixy_device *tx, struct ixy_device *rx, uint64_t *error)
 {
 	int64_t best = 0;
@@ -76,7 +77,7 @@ static int64_t clock_offset(struct ixy_device *tx, struct ixy_device *rx, uint64
 			best = (int64_t)b - (int64_t)(a1 + (a2 - a1) / 2);
 		}
 	}
-	*error = window / 2;
+	*error = (window + 1) / 2;
 	return best;
 }
 

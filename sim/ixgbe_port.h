@@ -90,13 +90,16 @@ struct ixgbe_model {
 	bool pcap_start_known;
 	struct pcap_writer pcap_out;
 	bool pcap_out_on, pcap_out_failed;
-	uint64_t pcap_out_n;        /* records written (fixed_pcap_time) */
-	uint64_t rx_wire_free;      /* the rx-pcap sender's wire is free then (cfg.line_rate_mbit) */
-	uint64_t pace_until;        /* a frame waits for model time until then (0: none) */
-	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, for tx-pcap times */
-	struct fifo in;             /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
-	struct fifo cable;          /* frames still on a cable with a delay (or from a socket wire) */
-	uint64_t delay;             /* model ticks a frame this port sends spends on the cable */
+	uint64_t pcap_out_n;       /* records written (fixed_pcap_time) */
+	struct pcap_writer rx_cap; /* rx-capture */
+	bool rx_cap_on, rx_cap_failed;
+	uint64_t rx_cap_n;
+	bool pcap_ns;          /* tx-pcap and rx-capture files in nanoseconds */
+	uint64_t rx_wire_free; /* the rx-pcap sender's wire is free then (cfg.line_rate_mbit) */
+	uint64_t pace_until;   /* a frame waits for model time until then (0: none) */
+	struct fifo in;        /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	struct fifo cable;     /* frames still on a cable with a delay (or from a socket wire) */
+	uint64_t delay;        /* model ticks a frame this port sends spends on the cable */
 	struct socket_wire sock;
 	bool capture_on;
 	struct fifo cap;
@@ -249,6 +252,9 @@ unsigned ixgbe_rss_queue(struct ixgbe_model *m, const uint8_t *d, uint32_t len);
 unsigned ixgbe_tx_queue(struct ixgbe_model *m, unsigned n, unsigned max_packets);
 /* Writes back the descriptors a batched write-back (WTHRESH > 0) still holds (TXDCTL.SWFLSH). */
 void ixgbe_tx_flush_wb(struct queue *q);
+/* The timestamp (wall-clock ns) of record n of a capture file, for a frame whose first byte
+ * passed the port at model time `at` (see ixgbe_tx.c). */
+uint64_t ixgbe_pcap_time(struct ixgbe_model *m, uint64_t at, uint64_t n);
 
 /* ixgbe_tx_timing.c: when frames go on the wire (cfg.line_rate_mbit, DS 7.7.2.2 rate limiter). */
 #define LINK_TICKS_PER_BYTE 8u /* 0.8 ns at the 10 Gbit/s link speed the rate factors refer to */
