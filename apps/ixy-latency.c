@@ -120,9 +120,8 @@ static void record(struct run *r, uint64_t probe, uint16_t seq, uint64_t tx_ns, 
 static void send_load(struct run *r, struct ixy_mempool *pool, struct app_pacer *pacer, uint32_t size)
 {
 	struct ixy_buf *bufs[64];
-	uint32_t want = 64;
+	uint32_t want = 64, lens[64];
 	if (pacer) {
-		uint32_t lens[64];
 		for (uint32_t i = 0; i < 64; i++)
 			lens[i] = size;
 		want = app_pacer_due(pacer, lens, want);
@@ -131,6 +130,8 @@ static void send_load(struct run *r, struct ixy_mempool *pool, struct app_pacer 
 	uint32_t done = ixy_tx_batch(r->tx, 0, bufs, n);
 	for (uint32_t i = done; i < n; i++)
 		ixy_buf_free(bufs[i]);
+	if (pacer)
+		app_pacer_unsent(pacer, lens + done, want - done);
 }
 
 static void drain(struct ixy_device *dev)

@@ -477,7 +477,12 @@ static int parse(struct pcap_frames *p, const uint8_t *data, size_t len, const c
 			p->frames = f;
 			cap *= 2;
 		}
-		p->frames[p->count++] = (struct pcap_frame){.data = data + off + RECORD_HDR, .len = caplen};
+		uint32_t sec = swap ? swap32(r.ts_sec) : r.ts_sec,
+		         frac = swap ? swap32(r.ts_frac) : r.ts_frac;
+		p->frames[p->count++] = (struct pcap_frame){
+		    .data = data + off + RECORD_HDR,
+		    .len = caplen,
+		    .ts_ns = (uint64_t)sec * 1000000000u + (uint64_t)frac * (p->nanosecond ? 1u : 1000u)};
 		p->bytes += caplen;
 		off += RECORD_HDR + caplen;
 	}

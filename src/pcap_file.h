@@ -74,6 +74,7 @@ void pcap_writer_error(const struct pcap_writer *w, char *err, size_t errlen);
 struct pcap_frame {
 	const uint8_t *data;
 	uint32_t len;
+	uint64_t ts_ns; /* the record's timestamp, ns since the epoch */
 };
 
 struct pcap_frames {

@@ -141,6 +141,7 @@ int main(void)
 		CHECK(hdr[0] == (ns ? 0xA1B23C4Du : 0xA1B2C3D4u));
 		CHECK(hdr[6] == 1700000000u && hdr[7] == (ns ? 123456789u : 123456u));
 		CHECK(pcap_read_all(&in, b, err, sizeof(err)) == 0 && in.nanosecond == ns && in.count == 1);
+		CHECK(in.frames[0].ts_ns == (ns ? ts : ts / 1000 * 1000));
 		pcap_frames_free(&in);
 	}
 
