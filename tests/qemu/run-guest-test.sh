@@ -47,16 +47,20 @@ MAC_B=52:54:00:12:34:21
 MAC_R=52:54:00:12:34:08
 # rate: "MBIT:SIZE:COUNT" runs of about 2 s each, far below what the guest sends unpaced under TCG
 # (about 100 Mbit/s of 60-byte frames on a 2-core host), so the pacer, not the CPU, sets the rate.
-# The rate is taken from QEMU's capture: bits of frames 0..N-2 over the time from the first
-# frame's timestamp to the last's. Those timestamps are QEMU_CLOCK_VIRTUAL (host real time while
-# the guest runs) in whole microseconds, taken when QEMU's device model takes each frame from the
-# TX ring, which is after the guest kicks it; the pacer runs on the guest's CLOCK_MONOTONIC. So
-# the error is (a) the first and the last frame's delay from their due times to QEMU's capture:
-# the guest app's loop and QEMU's TX processing under TCG, a few ms at worst on a busy 2-core
-# host, i.e. up to ~0.5 % of 2 s each way; (b) the guest clock's rate against the host's (its
-# clocksource, calibrated under TCG: ~0.1 %); (c) 1 us of timestamp rounding each end (5e-7).
-# 10 permille (1 %) covers those with a margin and still fails a pacer that is off by a frame
-# size, a preamble (24 of 84 bytes at 60) or a unit.
+# The rate is taken from QEMU's capture: the least-squares slope of the frames' timestamps over
+# the wire bits sent before each (host_tool pktgen-rate). Those timestamps are QEMU_CLOCK_VIRTUAL
+# (host real time while the guest runs) in whole microseconds, taken when QEMU's device model
+# takes each frame from the TX ring, some time after the guest put it there; the pacer runs on
+# the guest's CLOCK_MONOTONIC (TSC, calibrated by the guest kernel under TCG). So the error is
+# (a) the capture's lag behind each frame's due time: QEMU's TX processing and the guest app's
+# loop under TCG, up to about 10 ms on a busy 2-core host (the first frames of a run wait
+# longest); a lag between 0 and D moves the slope of a run of T seconds by at most 1.5 D / T,
+# 0.75 % for 2 s, and in practice far less (measured: 0.1 permille, while the first-to-last
+# average was off by 4 permille from the first frame's 8 ms lag); (b) the guest clock's rate
+# against the host's: 0.05 % measured; (c) microsecond timestamps: 1e-6 / 2 s. A stall of the
+# guest beyond the pacer's 100 ms catch-up is not made up, by design, and would fail the run.
+# 10 permille (1 %) covers (a)-(c) and still fails a pacer that is off by the 24 bytes of
+# preamble, SFD, CRC and gap at 1000 bytes (2.4 %), or by a unit.
 RATE_PERMILLE=10
 
 # Per variant: device options, guest_check's ring size, and what the driver must report.
