@@ -18,13 +18,8 @@ static int rx_take(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
                    uint64_t at)
 {
 	int took = ixgbe_rx_frame(m, d, len, bad_fcs, lossless, at);
-	if (took && m->rx_cap_on && !m->rx_cap_failed &&
-	    pcap_writer_add(&m->rx_cap, d, len, ixgbe_pcap_time(m, at, m->rx_cap_n++)) < 0) {
-		char err[600];
-		pcap_writer_error(&m->rx_cap, err, sizeof(err));
-		ixy_warn("%s: rx-capture: %s; later frames are not recorded", m->name, err);
-		m->rx_cap_failed = true;
-	}
+	if (took)
+		ixgbe_capture_add(m, &m->rx_cap, d, len, at);
 	return took;
 }
 
@@ -317,33 +312,17 @@ int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size
 
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	char why[600];
 	pthread_mutex_lock(&m->lock);
-	if (m->pcap_out_on)
-		pcap_writer_close(&m->pcap_out);
-	m->pcap_out_failed = false;
-	m->pcap_out_n = 0;
-	int ret = pcap_writer_open_res(&m->pcap_out, path, m->pcap_ns, why, sizeof(why));
-	m->pcap_out_on = ret == 0;
+	int ret = ixgbe_capture_open(m, &m->tx_pcap, "tx-pcap", path, err, errlen);
 	pthread_mutex_unlock(&m->lock);
-	if (ret < 0)
-		snprintf(err, errlen, "tx-pcap: %s", why);
 	return ret;
 }
 
 int ixgbe_model_rx_capture(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	char why[600];
 	pthread_mutex_lock(&m->lock);
-	if (m->rx_cap_on)
-		pcap_writer_close(&m->rx_cap);
-	m->rx_cap_failed = false;
-	m->rx_cap_n = 0;
-	int ret = pcap_writer_open_res(&m->rx_cap, path, m->pcap_ns, why, sizeof(why));
-	m->rx_cap_on = ret == 0;
+	int ret = ixgbe_capture_open(m, &m->rx_cap, "rx-capture", path, err, errlen);
 	pthread_mutex_unlock(&m->lock);
-	if (ret < 0)
-		snprintf(err, errlen, "rx-capture: %s", why);
 	return ret;
 }
 
@@ -357,21 +336,9 @@ void ixgbe_model_pcap_ns(struct ixgbe_model *m, bool on)
 int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&m->lock);
-	int ret = 0;
-	if (m->pcap_out_on && pcap_writer_close(&m->pcap_out) < 0) {
-		char why[600];
-		pcap_writer_error(&m->pcap_out, why, sizeof(why));
-		snprintf(err, errlen, "tx-pcap: %s", why);
+	int ret = ixgbe_capture_close(&m->tx_pcap, err, errlen);
+	if (ixgbe_capture_close(&m->rx_cap, err, ret ? 0 : errlen) < 0)
 		ret = -1;
-	}
-	m->pcap_out_on = false;
-	if (m->rx_cap_on && pcap_writer_close(&m->rx_cap) < 0 && !ret) {
-		char why[600];
-		pcap_writer_error(&m->rx_cap, why, sizeof(why));
-		snprintf(err, errlen, "rx-capture: %s", why);
-		ret = -1;
-	}
-	m->rx_cap_on = false;
 	pcap_frames_free(&m->pcap_in);
 	m->pcap_in_next = 0;
 	pthread_mutex_unlock(&m->lock);
