@@ -1,11 +1,9 @@
 #!/bin/sh
 # Static checks of the compiled datapath (ixgbe_rx_batch, ixgbe_tx_batch and their helpers in
-# src/ixgbe.c: tx_clean, tx_done, tx_run, tx_put, tx_hand_over, tx_reclaim, tx_reclaim_any, tx_resync,
-# tx_check_pool, rx_run, rx_take, rx_finish, rx_hand_back, rx_last, rx_idle, rx_drop_chain,
-# rx_give_back, rx_refuse, rx_resync, rx_rearm, count_error, with the inline mempool and
-# register-seam code they contain):
+# src/ixgbe.c, listed in DATAPATH below, with the inline mempool and register-seam code they
+# contain):
 #   - no division instruction (div/idiv, and the SSE/AVX divs/divp forms);
-#   - no call out of the datapath but the indirect ones behind reg_write/reg_read (the device
+#   - no call (or tail jump) out of the datapath but the indirect ones behind reg_write/reg_read (the device
 #     model's register callbacks; a volatile access on a real NIC; reads only in rx_resync and
 #     tx_resync, after 1024 empty or full-ring calls), calls to those helpers, and the
 #     shared-mempool slow paths (tx_reclaim_any, mempool_cache_refill, ixy_mempool_free_slow:
@@ -18,6 +16,7 @@
 # usage: bench/check-datapath.sh
 set -eu
 . "$(dirname "$0")/common.sh"
+DATAPATH="ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_one|tx_run|tx_put|tx_general|tx_wants_clean|tx_hand_over|tx_reclaim|tx_reclaim_any|tx_resync|tx_check_pool|rx_wb|rx_good|rx_one|rx_run|rx_take|rx_finish|rx_hand_back|rx_last|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error"
 build_bench
 OBJ=$(find "$BUILD/CMakeFiles/ixy.dir" -name 'ixgbe.c.o' | head -n1)
 [ -n "$OBJ" ] || { echo "error: ixgbe.c.o not found under $BUILD" >&2; exit 1; }
@@ -26,21 +25,23 @@ trap 'rm -rf "$TMP"' EXIT
 objdump -dr --no-show-raw-insn "$OBJ" >"$TMP/all.s"
 # Every function whose name is one of the datapath functions, or a compiler clone of one
 # (ixgbe_rx_batch.part.0, tx_clean.isra.0, ...).
-awk '
+awk -v dp="^($DATAPATH)$" '
 	/^[0-9a-f]+ <.*>:$/ {
 		name = $2; gsub(/[<>:]/, "", name); base = name; sub(/\..*/, "", base)
-		keep = (base ~ /^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_hand_over|tx_reclaim|tx_reclaim_any|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_last|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error)$/)
+		keep = (base ~ dp)
 		if (keep) print "== " name
 		next
 	}
 	keep && NF { print }
 ' "$TMP/all.s" >"$TMP/dp.s"
 # Direct calls in an objdump listing, by target: each carries a relocation naming it
-# (R_X86_64_PLT32 malloc-0x4, ...).
+# (R_X86_64_PLT32 malloc-0x4, ...). Tail calls too: a jmp to another function's start, or one
+# with such a relocation.
 call_targets() {
 	awk '
 	function flush() { if (pending != "") print pending; pending = "" }
 	/[[:space:]]call[q]?[[:space:]]+[0-9a-f]+ </ { flush(); t = $NF; gsub(/[<>]/, "", t); sub(/\+0x[0-9a-f]+$/, "", t); pending = t; next }
+	/[[:space:]]jmp[q]?[[:space:]]+[0-9a-f]+ <[^+]*>$/ { flush(); t = $NF; gsub(/[<>]/, "", t); pending = t; next }
 	/R_X86_64_(PLT32|PC32)/ && pending != "" { t = $NF; sub(/-0x[0-9a-f]+$/, "", t); pending = t; flush(); next }
 	{ flush() }
 	END { flush() }' "$1" | sort -u
@@ -65,7 +66,7 @@ fi
 calls=$(grep -c -E '[[:space:]]call' "$TMP/dp.s" || true)
 indirect=$(grep -c -E '[[:space:]]call[q]?[[:space:]]+\*' "$TMP/dp.s" || true)
 targets=$(call_targets "$TMP/dp.s")
-foreign=$(echo "$targets" | grep -v -E "^(ixgbe_rx_batch|ixgbe_tx_batch|tx_clean|tx_done|tx_run|tx_put|tx_hand_over|tx_reclaim|tx_reclaim_any|tx_resync|tx_check_pool|rx_run|rx_take|rx_finish|rx_hand_back|rx_last|rx_idle|rx_drop_chain|rx_give_back|rx_refuse|rx_resync|rx_rearm|count_error|mempool_cache_refill|ixy_mempool_free_slow)(\.|$)" | grep . || true)
+foreign=$(echo "$targets" | grep -v -E "^($DATAPATH|mempool_cache_refill|ixy_mempool_free_slow)(\.|$)" | grep . || true)
 echo "calls: $calls, of which indirect (the device model's register callbacks behind reg_write/reg_read): $indirect"
 [ -z "$targets" ] || echo "direct call targets: $(echo $targets)"
 if [ -z "$foreign" ]; then

@@ -60,10 +60,19 @@ static uint32_t wb_status(const uint8_t *desc)
 	return v;
 }
 
+/* Status and length in one store, as ixgbe_rx.c writes them (VLAN 0). */
 static void wb_set(uint8_t *desc, uint32_t status, uint16_t len)
 {
-	memcpy(desc + 12, &len, 2);
-	__atomic_store_n((uint32_t *)(void *)(desc + 8), status, __ATOMIC_RELEASE);
+	__atomic_store_n((uint64_t *)(void *)(desc + 8), (uint64_t)len << 32 | status, __ATOMIC_RELEASE);
+}
+
+/* Writes a saved or copied write-back's status and length (8 bytes at `from`) into `desc`, as one
+ * store. */
+static void wb_copy(uint8_t *desc, const uint8_t *from)
+{
+	uint64_t upper;
+	memcpy(&upper, from, 8);
+	__atomic_store_n((uint64_t *)(void *)(desc + 8), upper, __ATOMIC_RELEASE);
 }
 
 void ixgbe_hostile_rx(struct ixgbe_hostile *h, struct queue *q, uint32_t qn, uint32_t idx)
@@ -112,10 +121,10 @@ void ixgbe_hostile_rx(struct ixgbe_hostile *h, struct queue *q, uint32_t qn, uin
 	}
 	case IXGBE_HOSTILE_RX_REPLAY:
 		if (h->saved && h->saved_queue == qn)
-			memcpy(q->ring + 16 * h->saved_idx + 8, h->saved_wb, 8);
+			wb_copy(q->ring + 16 * h->saved_idx, h->saved_wb);
 		break;
 	case IXGBE_HOSTILE_RX_DUPLICATE:
-		memcpy(q->ring + 16 * ((idx + 1) % n) + 8, desc + 8, 8);
+		wb_copy(q->ring + 16 * ((idx + 1) % n), desc + 8);
 		break;
 	case IXGBE_HOSTILE_RX_CHAIN:
 		wb_set(desc, wb_status(desc) & ~RX_EOP, len);

@@ -192,11 +192,11 @@ int ixgbe_rx_frame(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool b
 			memset(desc + 14, 0, 2);
 			__atomic_store_n(desc + 12, (uint8_t)status, __ATOMIC_RELEASE);
 		} else {
-			uint32_t lenvlan = chunk;
 			memset(desc, 0, 8);
-			memcpy(desc + 12, &lenvlan, 4);
-			/* The status dword goes last, with release ordering, as the driver polls it. */
-			__atomic_store_n((uint32_t *)(void *)(desc + 8), status | err, __ATOMIC_RELEASE);
+			/* Status, errors, length and VLAN in one store (a NIC writes the descriptor in one
+			 * PCIe write), last and with release ordering, as the driver polls them. */
+			uint64_t upper = (uint64_t)chunk << 32 | status | err;
+			__atomic_store_n((uint64_t *)(void *)(desc + 8), upper, __ATOMIC_RELEASE);
 			ixgbe_hostile_rx(&m->hostile, q, qn, q->head);
 		}
 		done += chunk;

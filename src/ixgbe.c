@@ -40,6 +40,8 @@
 
 struct rx_queue {
 	volatile union ixgbe_rx_desc *ring;
+	struct ixy_device *dev; /* its device and number, so the datapath's end needs only q */
+	uint16_t index;
 	struct ixy_mempool *pool;   /* the queue's pool, or its cache of the shared pool */
 	struct ixy_mempool *shared; /* the shared pool (rx_pool_shared), else NULL */
 	struct dma_mem ring_mem;
@@ -54,12 +56,14 @@ struct rx_queue {
 
 struct tx_queue {
 	volatile struct ixgbe_tx_desc *ring;
+	struct ixy_device *dev; /* its device and number, so the datapath's end needs only q */
+	uint16_t index;
 	struct dma_mem ring_mem;
 	uint16_t size;
 	uint16_t tail;                /* next descriptor to fill */
 	uint16_t clean;               /* oldest descriptor not yet reclaimed */
 	uint16_t used;                /* descriptors in flight: clean .. tail-1 */
-	uint16_t clean_at;            /* in flight before ixgbe_tx_batch() reclaims: a quarter ring */
+	uint16_t clean_at;            /* in flight before ixgbe_tx_batch() reclaims: half the ring */
 	struct ixy_mempool *pool;     /* the pool of the last frame queued */
 	uint32_t len_limit;           /* its buffers' largest frame, minus 14 */
 	bool mixed;                   /* descriptors in flight hold buffers of other pools too */
@@ -177,12 +181,23 @@ static uint32_t rx_resync(struct ixy_device *dev, uint16_t queue, struct rx_queu
 	return head;
 }
 
-/* One whole frame (DD and EOP), no error bit (DS 7.1.6.2), 14 bytes to the buffer's size. */
-static inline bool rx_good(uint32_t status, uint32_t len)
+/* The write-back's status, error bits and length (DS 7.1.6.2), which the NIC writes together
+ * after the frame, in one load with acquire ordering (see desc_status), rotated so that status
+ * and errors sit above the length and masked to DD, EOP, the error bits 31:20 and the length. */
+#define RX_WB_MASK ((uint64_t)(IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK) << 32 | 0xFFFFu)
+static inline uint64_t rx_wb(volatile union ixgbe_rx_desc *desc)
 {
-	return (status & (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_ERR_MASK)) ==
-	           (IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) &&
-	       len - ETH_HEADER_LEN <= RX_BUF_SIZE - ETH_HEADER_LEN;
+	uint64_t word = __atomic_load_n(&desc->wb_words.upper, __ATOMIC_ACQUIRE);
+	return (word << 32 | word >> 32) & RX_WB_MASK;
+}
+
+/* One whole frame (DD and EOP), no error bit, 14 bytes to the buffer's size: with the error bits
+ * above DD and EOP above the length, exactly the words from DD|EOP,14 to DD|EOP,2048: one
+ * compare. The length is then the word's low 32 bits. */
+#define RX_WB_GOOD ((uint64_t)(IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP) << 32 | ETH_HEADER_LEN)
+static inline bool rx_good(uint64_t wb)
+{
+	return wb - RX_WB_GOOD <= RX_BUF_SIZE - ETH_HEADER_LEN;
 }
 
 enum rx_verdict { RX_NOT_YET, RX_REFUSED, RX_GOOD_NOW };
@@ -194,10 +209,11 @@ enum rx_verdict { RX_NOT_YET, RX_REFUSED, RX_GOOD_NOW };
 static enum rx_verdict rx_refuse(struct rx_queue *q, uint32_t i)
 {
 	volatile union ixgbe_rx_desc *desc = &q->ring[i];
-	uint32_t status = desc_status(&desc->wb.status_error);
+	uint64_t wb = rx_wb(desc);
+	uint32_t status = (uint32_t)(wb >> 32);
 	if (!(status & IXGBE_RXD_STAT_DD))
 		return RX_NOT_YET;
-	if (rx_good(status, desc->wb.length))
+	if (rx_good(wb))
 		return RX_GOOD_NOW;
 	rx_rearm(desc, q->bufs[i]);
 	count_error(&q->errors);
@@ -205,30 +221,57 @@ static enum rx_verdict rx_refuse(struct rx_queue *q, uint32_t i)
 	return RX_REFUSED;
 }
 
+/* Takes the frame at `desc` if it is one whole good frame: hands its buffer out (to *out) and
+ * re-arms the descriptor with `armed`, a fresh buffer (DS 7.1.6.1). */
+static inline bool rx_one(volatile union ixgbe_rx_desc *desc, struct ixy_buf **slot, struct ixy_buf **out,
+                          struct ixy_buf *armed)
+{
+	uint64_t wb = rx_wb(desc);
+	if (!rx_good(wb))
+		return false; /* not written back yet, or for rx_refuse() */
+	struct ixy_buf *buf = *slot;
+	buf->len = (uint32_t)wb;
+	/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
+	desc->read.pkt_addr = armed->bus_addr;
+	desc->read.hdr_addr = 0;
+	*slot = armed;
+	*out = buf;
+	return true;
+}
+
 /* Takes up to `run` frames from consecutive descriptors (no wrap), each exchanged for a fresh
  * buffer popped from below `fresh`; stops at the first descriptor that is not one whole good
- * frame. Returns the frames taken, written to out[]. */
-static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc, struct ixy_buf **slot, struct ixy_buf **out,
-                              struct ixy_buf **fresh, size_t run)
+ * frame. Returns the frames taken, written to out[]. Four frames per round, then two, then one:
+ * a quarter of the loop's bookkeeping per frame. Always inlined: as a call it costs the small
+ * batches more than its registers save the large ones. */
+__attribute__((always_inline)) static inline uint32_t rx_run(volatile union ixgbe_rx_desc *desc,
+                                                             struct ixy_buf **slot, struct ixy_buf **out,
+                                                             struct ixy_buf **fresh, size_t run)
 {
-	size_t k = 0; /* as wide as a pointer: no copy of the index per frame */
-	for (; k < run; k++) {
-		uint32_t status = desc_status(&desc[k].wb.status_error);
-		/* The length only once DD says the NIC wrote it (no read racing its write). */
-		if (!(status & IXGBE_RXD_STAT_DD))
-			break;
-		uint32_t len = desc[k].wb.length;
-		if (!rx_good(status, len))
-			break; /* for rx_refuse() */
-		struct ixy_buf *buf = slot[k], *armed = *--fresh;
-		buf->len = len;
-		/* Back to read format (DS 7.1.6.1); hdr_addr 0 also clears DD. */
-		desc[k].read.pkt_addr = armed->bus_addr;
-		desc[k].read.hdr_addr = 0;
-		slot[k] = armed;
-		out[k] = buf;
+	struct ixy_buf **start = out, **end = out + run, **fours_end = out + (run & ~(size_t)3);
+	for (; out != fours_end; desc += 4, slot += 4, out += 4, fresh -= 4) {
+		if (!rx_one(desc, slot, out, fresh[-1]))
+			return (uint32_t)(out - start);
+		if (!rx_one(desc + 1, slot + 1, out + 1, fresh[-2]))
+			return (uint32_t)(out + 1 - start);
+		if (!rx_one(desc + 2, slot + 2, out + 2, fresh[-3]))
+			return (uint32_t)(out + 2 - start);
+		if (!rx_one(desc + 3, slot + 3, out + 3, fresh[-4]))
+			return (uint32_t)(out + 3 - start);
 	}
-	return (uint32_t)k;
+	if (end - out >= 2) {
+		if (!rx_one(desc, slot, out, fresh[-1]))
+			return (uint32_t)(out - start);
+		if (!rx_one(desc + 1, slot + 1, out + 1, fresh[-2]))
+			return (uint32_t)(out + 1 - start);
+		desc += 2;
+		slot += 2;
+		out += 2;
+		fresh -= 2;
+	}
+	if (out != end && rx_one(desc, slot, out, fresh[-1]))
+		out++;
+	return (uint32_t)(out - start);
 }
 
 /* Hands descriptors up to `next` back to the NIC: RDT points at the last one, `last` (DS 7.1.9). */
@@ -268,17 +311,16 @@ static inline uint32_t rx_finish(struct ixy_device *dev, uint16_t queue, struct 
 	return got;
 }
 
-/* The general case of ixgbe_rx_batch(), from descriptor i with `got` frames taken: several
- * runs around the ring's end, refused write-backs and chains, within the size-1 descriptors
- * the NIC owns. Kept out of line so the usual case stays small. */
+/* The general case of ixgbe_rx_batch(), with `got` frames already taken from q->next on:
+ * several runs around the ring's end, refused write-backs and chains, within the size-1
+ * descriptors the NIC owns. Kept out of line so the usual case stays small. */
 __attribute__((noinline)) static uint32_t rx_take(struct ixy_device *dev, uint16_t queue, struct rx_queue *q,
-                                                  struct ixy_buf *bufs[], uint32_t got, uint32_t n,
-                                                  uint32_t i)
+                                                  struct ixy_buf *bufs[], uint32_t got, uint32_t n)
 {
 	struct ixy_mempool *pool = q->pool;
-	uint32_t size = q->size, top = pool->free_count, budget = size - 1u - got;
-	if (i == size)
-		i = 0;
+	uint32_t size = q->size, top = pool->free_count, budget = size - 1u - got, i = q->next + got;
+	if (i >= size)
+		i -= size;
 	while (got < n) {
 		if (q->discard) {
 			i = rx_drop_chain(q, i, &budget);
@@ -326,29 +368,20 @@ static uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ix
 {
 	struct rx_queue *q = ((struct ixgbe *)dev->driver)->rx[queue];
 	struct ixy_mempool *pool = q->pool;
-	uint32_t size = q->size, i = q->next, top = pool->free_count;
-	/* One frame asked for (batch 1, latency first) and there: straight-line. */
-	if (n == 1 && top != 0 && !q->discard &&
-	    rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], 1)) {
-		pool->free_count = top - 1u;
-		rx_hand_back(dev, queue, q, i + 1u == size ? 0 : i + 1u, i);
-		return 1;
-	}
-	/* The NIC owns size-1 descriptors from `next` on; one call takes no more, so a DD outside
-	 * them is never looked at (DS 7.1.9). Each frame takes a fresh buffer from the pool. */
-	uint32_t max = n < size - 1u ? n : size - 1u;
-	if (q->discard || (top < max && pool->shared)) /* a cache of a shared pool refills there */
-		return rx_take(dev, queue, q, bufs, 0, n, i);
-	if (max > top)
-		max = top;
-	/* The usual case: one run of good frames, up to the ring's end. */
-	uint32_t run = size - i < max ? size - i : max;
-	uint32_t got = rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], run);
-	pool->free_count = top - got;
-	i += got;
-	if (i < size && (got == max || !(desc_status(&q->ring[i].wb.status_error) & IXGBE_RXD_STAT_DD)))
-		return rx_finish(dev, queue, q, got != 0, i, i - 1u, got); /* got > 0: 0 < i < size */
-	return rx_take(dev, queue, q, bufs, got, n, i);
+	uint32_t i = q->next, top = pool->free_count, size = q->size;
+	/* The usual case: n descriptors up to the ring's end, and fewer than the size-1 the NIC owns
+	 * from `next` on (DS 7.1.9: a DD outside them is never looked at), n fresh buffers in the
+	 * pool, no chain being dropped; one run of good frames. Anything else: rx_take(). */
+	if (i + n > size || n == size || n > top || q->discard)
+		return rx_take(dev, queue, q, bufs, 0, n);
+	uint32_t got = rx_run(&q->ring[i], &q->bufs[i], bufs, &pool->free_stack[top], n);
+	/* From q again: fewer values kept across the loop. */
+	q->pool->free_count -= got;
+	i = q->next + got;
+	if (got < n && (desc_status(&q->ring[i].wb.status_error) & IXGBE_RXD_STAT_DD))
+		return rx_take(q->dev, q->index, q, bufs, got,
+		               n); /* a write-back to refuse, or one just written */
+	return rx_finish(q->dev, q->index, q, got != 0, i == q->size ? 0 : i, i - 1u, got);
 }
 
 /* tx_reclaim for a ring holding buffers of several pools, or of a shared pool: each buffer goes
@@ -374,17 +407,8 @@ static uint32_t tx_reclaim(struct tx_queue *q, uint32_t clean, uint32_t last)
 	uint32_t size = q->size, top = pool->free_count;
 	for (;;) {
 		uint32_t stop = clean <= last ? last + 1 : size;
-		struct ixy_buf **to = &pool->free_stack[top], **from = &q->bufs[clean];
-		uint32_t count = stop - clean, k = 0;
-		for (; k + 4 <= count; k += 4) { /* four at a time: a quarter of the loop's cost */
-			struct ixy_buf *b0 = from[k], *b1 = from[k + 1], *b2 = from[k + 2], *b3 = from[k + 3];
-			to[k] = b0;
-			to[k + 1] = b1;
-			to[k + 2] = b2;
-			to[k + 3] = b3;
-		}
-		for (; k < count; k++)
-			to[k] = from[k];
+		uint32_t count = stop - clean;
+		ixy_buf_ptrs_copy(&pool->free_stack[top], &q->bufs[clean], count);
 		top += count;
 		clean = stop == size ? 0 : stop;
 		if (stop == last + 1)
@@ -467,28 +491,55 @@ static bool tx_check_pool(struct tx_queue *q, const struct ixy_buf *buf, uint32_
 	return false;
 }
 
-/* Fills up to `run` consecutive descriptors (no wrap) with frames of `pool` whose length minus
- * 14 is at most `limit`; stops at the first other one. Returns the frames queued. */
-static inline uint32_t tx_run(volatile struct ixgbe_tx_desc *desc, struct ixy_buf **slot, struct ixy_buf **in,
-                              size_t run, const struct ixy_mempool *pool, uint32_t limit)
+/* Queues `buf` at `desc` if it is a buffer of `pool` whose length minus 14 is at most `limit`
+ * (so the length never reaches the command bits); anything else is for tx_check_pool(). */
+static inline bool tx_one(volatile struct ixgbe_tx_desc *desc, struct ixy_buf **slot, struct ixy_buf *buf,
+                          const struct ixy_mempool *pool, uint32_t limit)
 {
-	size_t j = 0; /* as wide as a pointer: no copy of the index per frame */
-	for (; j < run; j++) {
-		struct ixy_buf *buf = in[j];
-		uint32_t len = buf->len;
-		/* A buffer of the ring's pool, 14 bytes to its size: so the length never reaches the
-		 * command bits. Anything else is for tx_check_pool(). */
-		if (buf->pool != pool || len - ETH_HEADER_LEN > limit)
-			break;
-		/* One advanced data descriptor per frame (DS 7.2.3.2.4), with RS: its DD (DS 7.2.3.5)
-		 * needs no bookkeeping of which descriptors will have one. */
-		desc[j].buffer_addr = buf->bus_addr;
-		desc[j].cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
-		                       IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_RS | len;
-		desc[j].olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
-		slot[j] = buf;
+	uint32_t len = buf->len;
+	if (buf->pool != pool || len - ETH_HEADER_LEN > limit)
+		return false;
+	/* One advanced data descriptor per frame (DS 7.2.3.2.4), with RS: its DD (DS 7.2.3.5) needs
+	 * no bookkeeping of which descriptors will have one. */
+	desc->buffer_addr = buf->bus_addr;
+	desc->cmd_type_len = IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA | IXGBE_TXD_CMD_EOP |
+	                     IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_RS | len;
+	desc->olinfo_status = len << IXGBE_TXD_PAYLEN_SHIFT;
+	*slot = buf;
+	return true;
+}
+
+/* Fills up to `run` consecutive descriptors (no wrap) with frames of `pool` whose length minus
+ * 14 is at most `limit`; stops at the first other one. Returns the frames queued. Rounds of
+ * four, two and one frame, as rx_run(); out of line (ixgbe_tx_batch() and tx_put() share it),
+ * which measured cheaper than inlining here. */
+__attribute__((noinline)) static uint32_t tx_run(volatile struct ixgbe_tx_desc *desc, struct ixy_buf **slot,
+                                                 struct ixy_buf **in, size_t run,
+                                                 const struct ixy_mempool *pool, uint32_t limit)
+{
+	struct ixy_buf **start = in, **end = in + run;
+	for (; end - in >= 4; desc += 4, slot += 4, in += 4) {
+		if (!tx_one(desc, slot, in[0], pool, limit))
+			return (uint32_t)(in - start);
+		if (!tx_one(desc + 1, slot + 1, in[1], pool, limit))
+			return (uint32_t)(in + 1 - start);
+		if (!tx_one(desc + 2, slot + 2, in[2], pool, limit))
+			return (uint32_t)(in + 2 - start);
+		if (!tx_one(desc + 3, slot + 3, in[3], pool, limit))
+			return (uint32_t)(in + 3 - start);
 	}
-	return (uint32_t)j;
+	if (end - in >= 2) {
+		if (!tx_one(desc, slot, in[0], pool, limit))
+			return (uint32_t)(in - start);
+		if (!tx_one(desc + 1, slot + 1, in[1], pool, limit))
+			return (uint32_t)(in + 1 - start);
+		desc += 2;
+		slot += 2;
+		in += 2;
+	}
+	if (in != end && tx_one(desc, slot, in[0], pool, limit))
+		in++;
+	return (uint32_t)(in - start);
 }
 
 /* The general case of ixgbe_tx_batch(), with k of the n frames queued from q->tail on: runs
@@ -523,39 +574,57 @@ static inline uint32_t tx_hand_over(struct ixy_device *dev, uint16_t queue, stru
 	return k;
 }
 
+/* Whether a call sending n frames reclaims first: once half the ring is in flight, for
+ * room, when the caller sends nothing, or when the ring's pool runs low (fewer free buffers than
+ * that half; always for a shared pool): at small batches one clean serves many calls, and a
+ * small pool never waits for its buffers. n - 1 >= room is n > room, and true for n == 0. */
+static inline bool tx_wants_clean(const struct tx_queue *q, uint32_t n)
+{
+	return q->used >= q->clean_at || n - 1u >= q->size - 1u - q->used ||
+	       q->pool->free_count < q->clean_at;
+}
+
+/* The general case of ixgbe_tx_batch(), with k of the n frames already queued from q->tail on:
+ * a reclaim first, a full ring, runs around the ring's end, buffers of another pool, bad
+ * lengths. Kept out of line so the usual case stays small. */
+__attribute__((noinline)) static uint32_t tx_general(struct ixy_device *dev, uint16_t queue,
+                                                     struct tx_queue *q, struct ixy_buf *bufs[], uint32_t k,
+                                                     uint32_t n)
+{
+	if (k == 0 && tx_wants_clean(q, n))
+		tx_clean(q);
+	uint32_t room = q->size - 1u - q->used; /* one slot stays empty: TDT == TDH means idle */
+	if (n > room) {
+		n = room;
+		if (room == 0)
+			tx_resync(dev, queue, q);
+	}
+	k = tx_put(q, bufs, k, n, q->used);
+	if (k == 0)
+		return 0;
+	uint32_t i = q->tail + k;
+	if (i >= q->size)
+		i -= q->size;
+	return tx_hand_over(dev, queue, q, i, q->used + k, k);
+}
+
 static uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[], uint32_t n)
 {
 	struct tx_queue *q = ((struct ixgbe *)dev->driver)->tx[queue];
-	uint32_t size = q->size, tail = q->tail;
-	uint32_t used = q->used;
-	/* Reclaim once a quarter of the ring is in flight, for room, when the caller sends nothing,
-	 * or when the ring's pool runs low (fewer free buffers than that quarter; always for a
-	 * shared pool): at small batches one clean serves many calls, and a small pool never waits
-	 * for its buffers. n - 1 >= room is n > room, and true for n == 0. */
-	if (used >= q->clean_at || n - 1u >= size - 1u - used || q->pool->free_count < q->clean_at) {
-		tx_clean(q);
-		used = q->used;
-		uint32_t room = size - 1 - used; /* one slot stays empty: TDT == TDH means idle */
-		if (n > room) {
-			n = room;
-			if (room == 0)
-				tx_resync(dev, queue, q);
-		}
-	}
-	/* One frame (batch 1, latency first) with room and of the ring's pool: straight-line. */
-	if (n == 1 && tx_run(&q->ring[tail], &q->bufs[tail], bufs, 1, q->pool, q->len_limit))
-		return tx_hand_over(dev, queue, q, tail + 1u == size ? 0 : tail + 1u, used + 1u, 1);
-	/* The usual case: one run of good frames of the ring's pool, up to the ring's end. */
-	uint32_t run = size - tail < n ? size - tail : n;
-	uint32_t k = tx_run(&q->ring[tail], &q->bufs[tail], bufs, run, q->pool, q->len_limit);
+	uint32_t tail = q->tail, size = q->size;
+	/* One frame (batch 1, latency first): straight-line. */
+	if (n == 1 && !tx_wants_clean(q, 1) &&
+	    tx_one(&q->ring[tail], &q->bufs[tail], bufs[0], q->pool, q->len_limit))
+		return tx_hand_over(dev, queue, q, tail + 1u == size ? 0 : tail + 1u, q->used + 1u, 1);
+	/* The usual case: n frames up to the ring's end, all good frames of the ring's pool: one
+	 * run. Anything else: tx_general(). */
+	if (tx_wants_clean(q, n) || tail + n > size)
+		return tx_general(dev, queue, q, bufs, 0, n);
+	uint32_t k = tx_run(&q->ring[tail], &q->bufs[tail], bufs, n, q->pool, q->len_limit);
 	if (k < n)
-		k = tx_put(q, bufs, k, n, used);
-	if (k == 0)
-		return 0;
-	uint32_t i = tail + k;
-	if (i >= size)
-		i -= size;
-	return tx_hand_over(dev, queue, q, i, used + k, k);
+		return tx_general(q->dev, q->index, q, bufs, k, n);
+	tail = q->tail + n; /* from q again: fewer values kept across the loop */
+	return tx_hand_over(q->dev, q->index, q, tail == q->size ? 0 : tail, q->used + n, n);
 }
 
 /* One frame whose departure the time-sync unit latches (DS 7.9): queued as ixgbe_tx_batch()
@@ -802,6 +871,10 @@ static int init_rx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 {
 	uint16_t size = dev->rx_ring_size;
 	struct rx_queue *q = calloc(1, sizeof(*q) + size * sizeof(q->bufs[0]));
+	if (q) {
+		q->dev = dev;
+		q->index = n;
+	}
 	if (!q) {
 		ixy_error("out of memory for RX queue %u", n);
 		return -1;
@@ -927,13 +1000,17 @@ static int init_tx_queue(struct ixy_device *dev, struct ixgbe *drv, uint16_t n)
 {
 	uint16_t size = dev->tx_ring_size;
 	struct tx_queue *q = calloc(1, sizeof(*q) + size * sizeof(q->bufs[0]));
+	if (q) {
+		q->dev = dev;
+		q->index = n;
+	}
 	if (!q) {
 		ixy_error("out of memory for TX queue %u", n);
 		return -1;
 	}
 	drv->tx[n] = q;
 	q->size = size;
-	q->clean_at = size / 4u;
+	q->clean_at = size / 2u;
 	q->pool = &no_pool;
 	if (dma_alloc(dev, size * sizeof(struct ixgbe_tx_desc), &q->ring_mem) < 0)
 		return -1;

@@ -227,6 +227,10 @@ union ixgbe_rx_desc {
 		uint16_t length; /* bytes in this descriptor's buffer */
 		uint16_t vlan;
 	} wb;
+	struct {
+		uint64_t lower;
+		uint64_t upper; /* wb's status_error | length << 32 | vlan << 48, read in one load */
+	} wb_words;
 };
 #define IXGBE_RXD_STAT_DD (1u << 0)
 #define IXGBE_RXD_STAT_EOP (1u << 1)

@@ -129,7 +129,7 @@ static inline uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, stru
  * the taken buffers once sent; the rest still belong to the caller. A buffer whose len is not
  * 14 to its pool's buf_size (at most 16383 bytes) is not sent: the batch stops before it, as
  * with a full ring, and tx_errors counts it. queue < ixy_tx_queue_count() is not checked.
- * Sent buffers go back to their pool once a quarter of the ring is in flight, when a call finds
+ * Sent buffers go back to their pool once half the ring is in flight, when a call finds
  * the ring full or is given none to send (n == 0: call it so when the pool runs dry), and in
  * ixy_tx_flush(). */
 static inline uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_buf *bufs[],
