@@ -253,6 +253,12 @@ uint32_t app_pacer_due(struct app_pacer *p, const uint32_t *lens, uint32_t n)
 	return due;
 }
 
+void app_pacer_unsent(struct app_pacer *p, const uint32_t *lens, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		p->next_ns -= p->ns_per_bit * (double)app_wire_bits(lens[i]);
+}
+
 /* A sandboxed process ends here: what runs after exit handlers (a sanitizer's leak check)
  * needs system calls the filter forbids. */
 static void end_in_sandbox(int status, void *arg)

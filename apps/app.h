@@ -77,8 +77,8 @@ static inline uint64_t app_wire_bits(uint32_t len)
 
 /* Software pacing for drivers without a rate limiter: frames go out when the CLOCK_MONOTONIC
  * schedule (on x86 read from the TSC through the vDSO) says so. After a stall (the app was
- * descheduled) the frames that fell due go out as fast as the NIC takes them, up to 100 ms of
- * them: exact on average, but not frame by frame. */
+ * descheduled, or the device stopped draining the TX ring) the frames that fell due go out as
+ * fast as the NIC takes them, up to 100 ms of them: exact on average, but not frame by frame. */
 #define APP_PACER_CATCH_UP_NS 100e6
 struct app_pacer {
 	double ns_per_bit; /* 1000 / rate in Mbit/s */
@@ -87,6 +87,9 @@ struct app_pacer {
 void app_pacer_init(struct app_pacer *p, double rate_mbit);
 /* How many of the frames lens[0..n) are due now; books them. */
 uint32_t app_pacer_due(struct app_pacer *p, const uint32_t *lens, uint32_t n);
+/* Unbooks the last n frames booked, lens[0..n), which were not sent after all (a full TX ring):
+ * they are due again, so a device that stops draining for a while costs no rate. */
+void app_pacer_unsent(struct app_pacer *p, const uint32_t *lens, uint32_t n);
 
 /* Opens a PCI address or a "sim:..." virtual 82599; prints the error and returns -1 on failure. */
 int app_open(struct app_port *port, const char *addr, const struct ixy_options *opts);

@@ -62,7 +62,8 @@ static bool is_probe(const struct ixy_buf *b, uint16_t seq)
 }
 
 /* rx clock - tx clock in ns, from reads bracketing each other; the round with the narrowest
- * bracket wins. *error gets half of that bracket. */
+ * bracket wins. *error gets half of that bracket, rounded up (the offset is taken from its
+ * middle, rounded down). */
 static int64_t clock_offset(struct ixy_device *tx, struct ixy_device *rx, uint64_t *error)
 {
 	int64_t best = 0;
@@ -76,7 +77,7 @@ static int64_t clock_offset(struct ixy_device *tx, struct ixy_device *rx, uint64
 			best = (int64_t)b - (int64_t)(a1 + (a2 - a1) / 2);
 		}
 	}
-	*error = window / 2;
+	*error = (window + 1) / 2;
 	return best;
 }
 
@@ -119,9 +120,8 @@ static void record(struct run *r, uint64_t probe, uint16_t seq, uint64_t tx_ns, 
 static void send_load(struct run *r, struct ixy_mempool *pool, struct app_pacer *pacer, uint32_t size)
 {
 	struct ixy_buf *bufs[64];
-	uint32_t want = 64;
+	uint32_t want = 64, lens[64];
 	if (pacer) {
-		uint32_t lens[64];
 		for (uint32_t i = 0; i < 64; i++)
 			lens[i] = size;
 		want = app_pacer_due(pacer, lens, want);
@@ -130,6 +130,8 @@ static void send_load(struct run *r, struct ixy_mempool *pool, struct app_pacer 
 	uint32_t done = ixy_tx_batch(r->tx, 0, bufs, n);
 	for (uint32_t i = done; i < n; i++)
 		ixy_buf_free(bufs[i]);
+	if (pacer)
+		app_pacer_unsent(pacer, lens + done, want - done);
 }
 
 static void drain(struct ixy_device *dev)

@@ -113,8 +113,11 @@ static void *send_loop(void *arg)
 		uint32_t want = w->batch;
 		if (w->quota && w->quota - w->sent < want)
 			want = (uint32_t)(w->quota - w->sent);
-		if (w->rate > 0)
-			want = app_pacer_due(&w->pacer, next_lens(w->lens, replay, seq, want, w->size), want);
+		const uint32_t *lens = NULL;
+		if (w->rate > 0) {
+			lens = next_lens(w->lens, replay, seq, want, w->size);
+			want = app_pacer_due(&w->pacer, lens, want);
+		}
 		uint32_t n = ixy_buf_alloc_batch(w->pool, bufs, want);
 		if (replay->count) {
 			/* seq is the index of the next file frame; frames shorter than 60 bytes go
@@ -134,6 +137,8 @@ static void *send_loop(void *arg)
 		uint32_t done = ixy_tx_batch(w->dev, w->queue, bufs, n);
 		for (uint32_t i = done; i < n; i++)
 			ixy_buf_free(bufs[i]);
+		if (lens)
+			app_pacer_unsent(&w->pacer, lens + done, want - done);
 		seq += done;
 		if (replay->count)
 			seq %= replay->count;

@@ -29,6 +29,7 @@ struct ixgbe_bus *ixgbe_bus_new(void)
 		return NULL;
 	}
 	pthread_mutex_init(&b->lock, NULL);
+	sim_clock_init(&b->clock);
 	return b;
 }
 

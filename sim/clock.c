@@ -3,6 +3,15 @@
 
 #include <time.h>
 
+void sim_clock_init(struct sim_clock *c)
+{
+	struct timespec mono, real;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	c->wall_offset_ns = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
+	                    ((int64_t)real.tv_nsec - (int64_t)mono.tv_nsec);
+}
+
 uint64_t sim_clock_reach(struct sim_clock *c, uint64_t t)
 {
 	uint64_t cur = atomic_load(&c->now);

@@ -21,9 +21,19 @@
 enum sim_clock_mode { SIM_CLOCK_STEP, SIM_CLOCK_REALTIME, SIM_CLOCK_MANUAL };
 
 struct sim_clock {
-	_Atomic uint64_t now; /* ticks */
-	_Atomic int mode;     /* enum sim_clock_mode */
+	_Atomic uint64_t now;   /* ticks */
+	_Atomic int mode;       /* enum sim_clock_mode */
+	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC when the clock was made */
 };
+
+/* A new clock (zeroed memory): step mode at 0; notes the wall clock's offset, so that every port
+ * of a process turns model time into wall-clock time (capture files) alike. */
+void sim_clock_init(struct sim_clock *c);
+/* Model time t (ticks, real-time scale) as wall-clock ns since the epoch, truncated. */
+static inline uint64_t sim_clock_wall_ns(const struct sim_clock *c, uint64_t t)
+{
+	return (uint64_t)((int64_t)(t / SIM_TICKS_PER_NS) + c->wall_offset_ns);
+}
 
 /* The current time (in real-time mode: read from CLOCK_MONOTONIC, never going back). */
 uint64_t sim_clock_now(struct sim_clock *c);

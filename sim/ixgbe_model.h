@@ -195,10 +195,16 @@ void ixgbe_model_disconnect(struct ixgbe_model *m);
  * 60 bytes with zeros, as the sending MAC pads them. */
 int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen);
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen);
+/* rx-capture: every frame the port's MAC takes from its wire (whatever happens to it then; one
+ * missed for a full packet buffer is not in it) is written to path, with the model time its first
+ * byte arrived, as tx-pcap records the time a frame's first byte left. */
+int ixgbe_model_rx_capture(struct ixgbe_model *m, const char *path, char *err, size_t errlen);
+/* Files opened after this get nanosecond timestamps (else microseconds). */
+void ixgbe_model_pcap_ns(struct ixgbe_model *m, bool on);
 /* The rx-pcap source starts `ms` milliseconds of model time after the next step (default 0). */
 void ixgbe_model_rx_pcap_delay(struct ixgbe_model *m, unsigned ms);
-/* Writes out and closes the tx-pcap file, frees the rx-pcap frames: 0, or -1 with the write
- * error in err (the file then holds the whole frames written before it). */
+/* Writes out and closes the tx-pcap and rx-capture files, frees the rx-pcap frames: 0, or -1
+ * with the write error in err (the file then holds the whole frames written before it). */
 int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen);
 /* true once the rx-pcap file has been read to its end (or there is none). */
 bool ixgbe_model_rx_pcap_done(struct ixgbe_model *m);

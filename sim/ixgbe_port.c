@@ -12,6 +12,17 @@
 
 static pthread_once_t regs_once = PTHREAD_ONCE_INIT;
 
+/* The MAC takes a frame from the wire: ixgbe_rx_frame(), and the rx-capture record once it is
+ * consumed (a lossless source's frame may have to wait). */
+static int rx_take(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, bool lossless,
+                   uint64_t at)
+{
+	int took = ixgbe_rx_frame(m, d, len, bad_fcs, lossless, at);
+	if (took)
+		ixgbe_capture_add(m, &m->rx_cap, d, len, at);
+	return took;
+}
+
 /* Delivers the frames waiting on a delaying cable (or from a socket wire) and in the packet
  * buffer as far as the Rx rings take them, each once its last byte has arrived. */
 static unsigned rx_drain(struct ixgbe_model *m, bool *empty)
@@ -40,7 +51,7 @@ static unsigned rx_drain(struct ixgbe_model *m, bool *empty)
 	while (m->in.count) {
 		struct frame *f = &m->in.slots[m->in.head];
 		if (!time_reached(m, frame_end(m, f->at, f->len)) ||
-		    !ixgbe_rx_frame(m, f->data, f->len, f->bad_fcs, false, f->at))
+		    !rx_take(m, f->data, f->len, f->bad_fcs, false, f->at))
 			break;
 		fifo_pop(&m->in);
 		work++;
@@ -100,7 +111,7 @@ static unsigned step_locked(struct ixgbe_model *m)
 			d = padded;
 			len = sizeof(padded);
 		}
-		if (!ixgbe_rx_frame(m, d, len, false, true, start))
+		if (!rx_take(m, d, len, false, true, start))
 			break;
 		m->rx_wire_free = start + wire_ticks(m, len);
 		m->pcap_in_next++;
@@ -222,11 +233,6 @@ struct ixgbe_model *ixgbe_model_new(struct ixgbe_bus *bus, const struct ixgbe_mo
 	snprintf(m->name, sizeof(m->name), "sim:%u", cfg->port);
 	snprintf(m->who, sizeof(m->who), "ixgbe-model[%s]", m->name);
 	rule_log_init(&m->log, m->who, cfg->quiet, ixgbe_rules, IXGBE_NRULES);
-	struct timespec mono, real;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	m->realtime_offset_ns = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
-	                        ((int64_t)real.tv_nsec - (int64_t)mono.tv_nsec);
 	pthread_mutex_init(&m->lock, NULL);
 	fifo_init(&m->in);
 	fifo_init(&m->cap);
@@ -306,31 +312,33 @@ int ixgbe_model_rx_pcap(struct ixgbe_model *m, const char *path, char *err, size
 
 int ixgbe_model_tx_pcap(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
 {
-	char why[600];
 	pthread_mutex_lock(&m->lock);
-	if (m->pcap_out_on)
-		pcap_writer_close(&m->pcap_out);
-	m->pcap_out_failed = false;
-	m->pcap_out_n = 0;
-	int ret = pcap_writer_open(&m->pcap_out, path, why, sizeof(why));
-	m->pcap_out_on = ret == 0;
+	int ret = ixgbe_capture_open(m, &m->tx_pcap, "tx-pcap", path, err, errlen);
 	pthread_mutex_unlock(&m->lock);
-	if (ret < 0)
-		snprintf(err, errlen, "tx-pcap: %s", why);
 	return ret;
+}
+
+int ixgbe_model_rx_capture(struct ixgbe_model *m, const char *path, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&m->lock);
+	int ret = ixgbe_capture_open(m, &m->rx_cap, "rx-capture", path, err, errlen);
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+void ixgbe_model_pcap_ns(struct ixgbe_model *m, bool on)
+{
+	pthread_mutex_lock(&m->lock);
+	m->pcap_ns = on;
+	pthread_mutex_unlock(&m->lock);
 }
 
 int ixgbe_model_close_pcap(struct ixgbe_model *m, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&m->lock);
-	int ret = 0;
-	if (m->pcap_out_on && pcap_writer_close(&m->pcap_out) < 0) {
-		char why[600];
-		pcap_writer_error(&m->pcap_out, why, sizeof(why));
-		snprintf(err, errlen, "tx-pcap: %s", why);
+	int ret = ixgbe_capture_close(&m->tx_pcap, err, errlen);
+	if (ixgbe_capture_close(&m->rx_cap, err, ret ? 0 : errlen) < 0)
 		ret = -1;
-	}
-	m->pcap_out_on = false;
 	pcap_frames_free(&m->pcap_in);
 	m->pcap_in_next = 0;
 	pthread_mutex_unlock(&m->lock);

@@ -1,7 +1,8 @@
 /* The private state of a virtual 82599 port, shared by the register file (ixgbe_registers.c,
  * ixgbe_queues.c), the DMA engines (ixgbe_rx.c, ixgbe_tx.c) and the port (ixgbe_port.c).
  * Calls go one way only: port -> registers -> queues -> Rx and Tx engines; port -> Rx and Tx
- * engines; all of them -> bus, wire, rules, and the pcap files of libixy (src/pcap_file.h). */
+ * engines; all of them -> bus, wire, rules, the capture files (ixgbe_capture.c) and the pcap
+ * files of libixy (src/pcap_file.h). */
 #ifndef SIM_IXGBE_PORT_H
 #define SIM_IXGBE_PORT_H
 
@@ -44,6 +45,14 @@ struct queue {
 #define SMALL_BUFS_KEPT 256u
 #define FLAG_DCA 1u
 #define FLAG_CRC 2u
+
+/* A capture file of the port (ixgbe_capture.c). */
+struct capture {
+	struct pcap_writer w;
+	bool on, failed;
+	uint64_t n;       /* records written (fixed_pcap_time) */
+	const char *what; /* its option's name, for messages */
+};
 
 /* The IEEE 1588 time-sync unit's state (ixgbe_timesync.c). */
 struct timesync {
@@ -88,15 +97,13 @@ struct ixgbe_model {
 	uint64_t pcap_delay_ns;     /* the rx-pcap source starts this long after the first step */
 	uint64_t pcap_start_ns;     /* model time it starts, once pcap_start_known */
 	bool pcap_start_known;
-	struct pcap_writer pcap_out;
-	bool pcap_out_on, pcap_out_failed;
-	uint64_t pcap_out_n;        /* records written (fixed_pcap_time) */
-	uint64_t rx_wire_free;      /* the rx-pcap sender's wire is free then (cfg.line_rate_mbit) */
-	uint64_t pace_until;        /* a frame waits for model time until then (0: none) */
-	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, for tx-pcap times */
-	struct fifo in;             /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
-	struct fifo cable;          /* frames still on a cable with a delay (or from a socket wire) */
-	uint64_t delay;             /* model ticks a frame this port sends spends on the cable */
+	struct capture tx_pcap, rx_cap; /* tx-pcap, rx-capture (ixgbe_capture.c) */
+	bool pcap_ns;                   /* their timestamps in nanoseconds */
+	uint64_t rx_wire_free;          /* the rx-pcap sender's wire is free then (cfg.line_rate_mbit) */
+	uint64_t pace_until;            /* a frame waits for model time until then (0: none) */
+	struct fifo in;                 /* the packet buffer: frames from the wire, bounded by RXPBSIZE(0) */
+	struct fifo cable;              /* frames still on a cable with a delay (or from a socket wire) */
+	uint64_t delay;                 /* model ticks a frame this port sends spends on the cable */
 	struct socket_wire sock;
 	bool capture_on;
 	struct fifo cap;
@@ -273,5 +280,13 @@ void ixgbe_ts_reset(struct ixgbe_model *m);
 bool ixgbe_ts_rx(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t at);
 /* A frame marked for a TX stamp (descriptor bit 19) whose first byte left at `at`. */
 void ixgbe_ts_tx(struct ixgbe_model *m, unsigned n, uint64_t at);
+
+/* Capture files (ixgbe_capture.c). Open: 0, or -1 with a message naming `what` in err; add: a
+ * frame whose first byte passed the port at model time `at`; close: 0, or -1 with the write
+ * error in err. */
+int ixgbe_capture_open(struct ixgbe_model *m, struct capture *c, const char *what, const char *path,
+                       char *err, size_t errlen);
+void ixgbe_capture_add(struct ixgbe_model *m, struct capture *c, const uint8_t *d, uint32_t len, uint64_t at);
+int ixgbe_capture_close(struct capture *c, char *err, size_t errlen);
 
 #endif

@@ -3,32 +3,6 @@
 #include "ixgbe_port.h"
 
 #include <string.h>
-#include <time.h>
-
-/* A sent frame into the tx-pcap file (pcap_out_on); a failed write (full disk) is reported once,
- * and the file keeps the whole frames written before it. Its time is the model time `at` its
- * first byte left (on the wall clock) when that is real time or the wire is paced; else the wall
- * clock's now. */
-static void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, uint64_t at)
-{
-	uint64_t ts;
-	if (m->cfg.fixed_pcap_time) {
-		ts = m->pcap_out_n * 1000u; /* record n at 0 s + n us */
-	} else if (m->cfg.line_rate_mbit || !sim_clock_stepped(m->clock)) {
-		ts = (uint64_t)((int64_t)(at / SIM_TICKS_PER_NS) + m->realtime_offset_ns);
-	} else {
-		struct timespec t;
-		clock_gettime(CLOCK_REALTIME, &t);
-		ts = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-	}
-	m->pcap_out_n++;
-	if (pcap_writer_add(&m->pcap_out, d, len, ts) < 0) {
-		char err[600];
-		pcap_writer_error(&m->pcap_out, err, sizeof(err));
-		ixy_warn("%s: tx-pcap: %s; later frames are not recorded", m->name, err);
-		m->pcap_out_failed = true;
-	}
-}
 
 /* A transmitted frame, whose first byte left at model time `at`, leaves the port: into the
  * tx-pcap file, the capture queue and the packet buffer of the peer (itself for loopback), where
@@ -36,8 +10,7 @@ static void ixgbe_pcap_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len
  * first; a socket wire sends it to the other process. */
 static void wire_out(struct ixgbe_model *m, const uint8_t *d, uint32_t len, bool bad_fcs, uint64_t at)
 {
-	if (m->pcap_out_on && !m->pcap_out_failed)
-		ixgbe_pcap_out(m, d, len, at);
+	ixgbe_capture_add(m, &m->tx_pcap, d, len, at);
 	if (m->capture_on) {
 		pthread_mutex_lock(&m->cap.lock);
 		fifo_push(&m->cap, d, len, bad_fcs, at);

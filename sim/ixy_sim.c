@@ -17,7 +17,7 @@
 #define SIM_MAX_MBIT 10000u /* the link speed the model reports (LINKS: 10G) */
 #define SYNTAX                                                                                               \
 	"sim:N[,loopback|,peer=M|,null][,wire=NAME][,delay=US][,rx-pcap=FILE[,rx-pcap-delay=MS]]"            \
-	"[,tx-pcap=FILE][,rate=unlimited|MBIT] with N, M in 0..7"
+	"[,tx-pcap=FILE][,rx-capture=FILE][,pcap-ns][,rate=unlimited|MBIT] with N, M in 0..7"
 #define DELAY_MAX_US 50000u /* what the cable FIFO holds at 10 Gbit/s */
 
 struct sim_port {
@@ -68,11 +68,11 @@ static bool parse_rate(const char *s, uint32_t *mbit)
 
 struct spec {
 	int port, peer;
-	bool loop, null;
+	bool loop, null, pcap_ns;
 	uint32_t rate_mbit;
 	unsigned rx_delay_ms;
 	uint64_t delay_us;
-	const char *rx, *tx, *wire;
+	const char *rx, *tx, *wire, *rx_cap;
 };
 
 /* Parses spec into s (strings point into buf); ixy_error and false on a bad spec. */
@@ -127,6 +127,10 @@ static bool parse_spec(const char *spec, char *buf, size_t buflen, struct spec *
 			s->rx_delay_ms = (unsigned)ms;
 		} else if (!strncmp(tok, "tx-pcap=", 8) && tok[8]) {
 			s->tx = tok + 8;
+		} else if (!strncmp(tok, "rx-capture=", 11) && tok[11]) {
+			s->rx_cap = tok + 11;
+		} else if (!strcmp(tok, "pcap-ns")) {
+			s->pcap_ns = true;
 		} else if (!strncmp(tok, "rate=", 5)) {
 			if (!parse_rate(tok + 5, &s->rate_mbit)) {
 				ixy_error("bad option '%s': rate is 'unlimited' or Mbit/s from 1 to %u", tok,
@@ -230,8 +234,10 @@ struct ixy_device *ixy_sim_open(const char *spec, const struct ixy_options *opts
 	sp->peer = s.peer;
 	snprintf(sp->name, sizeof(sp->name), "sim:%d", s.port);
 	char err[700];
+	ixgbe_model_pcap_ns(sp->model, s.pcap_ns);
 	if ((s.rx && ixgbe_model_rx_pcap(sp->model, s.rx, err, sizeof(err))) ||
 	    (s.tx && ixgbe_model_tx_pcap(sp->model, s.tx, err, sizeof(err))) ||
+	    (s.rx_cap && ixgbe_model_rx_capture(sp->model, s.rx_cap, err, sizeof(err))) ||
 	    (s.wire && ixgbe_model_wire(sp->model, s.wire, err, sizeof(err)))) {
 		ixgbe_model_free(sp->model);
 		free(sp);

@@ -134,7 +134,7 @@ static int start_file(struct pcap_writer *w)
 		w->error = errno;
 		return -1;
 	}
-	struct global_hdr h = {.magic = MAGIC_USEC,
+	struct global_hdr h = {.magic = w->nanosecond ? MAGIC_NSEC : MAGIC_USEC,
 	                       .version_major = 2,
 	                       .version_minor = 4,
 	                       .snaplen = PCAP_SNAPLEN,
@@ -172,8 +172,14 @@ static void writer_free(struct pcap_writer *w)
 
 int pcap_writer_open(struct pcap_writer *w, const char *path, char *err, size_t errlen)
 {
+	return pcap_writer_open_res(w, path, false, err, errlen);
+}
+
+int pcap_writer_open_res(struct pcap_writer *w, const char *path, bool nanosecond, char *err, size_t errlen)
+{
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
+	w->nanosecond = nanosecond;
 	snprintf(w->path, sizeof(w->path), "%s", path);
 	/* Not O_TRUNC: the file may be one of the program's inputs. */
 	w->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -256,7 +262,7 @@ int pcap_writer_add(struct pcap_writer *w, const void *frame, uint32_t len, uint
 	if (w->used + RECORD_HDR + caplen > PCAP_WRITE_BUFFER && pcap_writer_flush(w) < 0)
 		return -1;
 	struct record_hdr r = {.ts_sec = (uint32_t)(ts_ns / 1000000000u),
-	                       .ts_frac = (uint32_t)(ts_ns % 1000000000u / 1000u),
+	                       .ts_frac = (uint32_t)(ts_ns % 1000000000u / (w->nanosecond ? 1u : 1000u)),
 	                       .caplen = caplen,
 	                       .origlen = len};
 	memcpy(w->buf + w->used, &r, sizeof(r));
@@ -471,7 +477,12 @@ static int parse(struct pcap_frames *p, const uint8_t *data, size_t len, const c
 			p->frames = f;
 			cap *= 2;
 		}
-		p->frames[p->count++] = (struct pcap_frame){.data = data + off + RECORD_HDR, .len = caplen};
+		uint32_t sec = swap ? swap32(r.ts_sec) : r.ts_sec,
+		         frac = swap ? swap32(r.ts_frac) : r.ts_frac;
+		p->frames[p->count++] = (struct pcap_frame){
+		    .data = data + off + RECORD_HDR,
+		    .len = caplen,
+		    .ts_ns = (uint64_t)sec * 1000000000u + (uint64_t)frac * (p->nanosecond ? 1u : 1000u)};
 		p->bytes += caplen;
 		off += RECORD_HDR + caplen;
 	}

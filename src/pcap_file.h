@@ -7,7 +7,8 @@
  * holds whole records, and when a write fails (full disk, I/O error) the file is truncated
  * back to the end of the last whole record on disk, so what was written is always a valid
  * pcap file. Timestamps are microseconds (magic 0xa1b2c3d4, the format every pcap reader
- * accepts); snaplen 65535. An existing non-empty file is replaced only when the first write
+ * accepts), or nanoseconds (magic 0xa1b23c4d) when opened so; snaplen 65535. An existing
+ * non-empty file is replaced only when the first write
  * (flush or close) happens, so a program that fails before it captures anything loses nothing.
  *
  * Reader: loads a whole file into memory (at most PCAP_MAX_BYTES bytes and PCAP_MAX_FRAMES
@@ -46,12 +47,15 @@ struct pcap_writer {
 	int error;                /* errno of the first failed write (the writer then refuses more) */
 	bool started;             /* the file holds our header (what it held before is gone) */
 	bool conflict;            /* the file is also an input: never start */
+	bool nanosecond;          /* nanosecond timestamps (else microseconds) */
 };
 
 /* Creates path (or opens it to be replaced) and writes the global header, or for an existing
  * non-empty file defers that to the first write. Returns 0, or -1 with a message naming the
  * file and the reason in err (also when the file is an input of this process). */
 int pcap_writer_open(struct pcap_writer *w, const char *path, char *err, size_t errlen);
+/* The same, with nanosecond timestamps if `nanosecond`. */
+int pcap_writer_open_res(struct pcap_writer *w, const char *path, bool nanosecond, char *err, size_t errlen);
 /* Appends one record (caplen = len, truncated to the snaplen). ts_ns: wall-clock time in ns
  * since the epoch. Returns 0, or -1 once a write has failed (see pcap_writer_error()). */
 int pcap_writer_add(struct pcap_writer *w, const void *frame, uint32_t len, uint64_t ts_ns);
@@ -70,6 +74,7 @@ void pcap_writer_error(const struct pcap_writer *w, char *err, size_t errlen);
 struct pcap_frame {
 	const uint8_t *data;
 	uint32_t len;
+	uint64_t ts_ns; /* the record's timestamp, ns since the epoch */
 };
 
 struct pcap_frames {

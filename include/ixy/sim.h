@@ -11,7 +11,11 @@
  *                       of 14 to 59 bytes arrive padded to 60 bytes, as the sender pads them)
  *     rx-pcap-delay=MS  the rx-pcap frames start MS milliseconds (0..3600000) after the port
  *                       opens: a later burst, for instance after an idle app went to sleep
- *     tx-pcap=FILE      frames the port sends are written to FILE (pcap, us timestamps)
+ *     tx-pcap=FILE      frames the port sends are written to FILE (pcap, us timestamps: when
+ *                       each frame's first byte left)
+ *     rx-capture=FILE   frames the port receives from its wire are written to FILE (pcap, us
+ *                       timestamps: when each frame's first byte arrived)
+ *     pcap-ns           tx-pcap and rx-capture timestamps in ns (pcap magic 0xa1b23c4d)
  *     rate=unlimited    no pacing: the port moves frames as fast as the CPU allows
  *     rate=MBIT         pace the wire to MBIT Mbit/s (1..10000; default 10000)
  *     wire=NAME         a cable to the port that names the same wire in another process on this
@@ -36,8 +40,8 @@ extern "C" {
 #endif
 
 /* ixy_close() for a virtual port that also says whether all went well: returns 0, or -1 when
- * the model saw driver errors or the port's tx-pcap file could not be written completely
- * (ixy_last_error() then says which; the details were logged as they happened). For any other
+ * the model saw driver errors or the port's tx-pcap or rx-capture file could not be written
+ * completely (ixy_last_error() then says which; the details were logged as they happened). For any other
  * device it is ixy_close() and returns 0. */
 int ixy_sim_close(struct ixy_device *dev);
 

@@ -8,7 +8,10 @@
   needs root) ends with exit 1, "No space left on device", and a file that holds only whole
   records: the first frames sent;
 - rx-pcap frames of 14 to 59 bytes arrive padded with zeros to 60 bytes (as the sending MAC
-  pads them), none is skipped."""
+  pads them), none is skipped;
+- rx-capture records the frames the port receives, tx-pcap those it sends; with pcap-ns both in
+  nanoseconds, on a looped cable with a delay each frame arrives exactly that delay after it left;
+  rx-capture into the port's own tx-pcap file is refused."""
 import os
 import sys
 
@@ -69,4 +72,18 @@ got = pcaplib.frames_of(sout)
 assert [len(f) for f in got] == [60, 60, 60, 60, 61], [len(f) for f in got]
 for a, b in zip(short, got):
     assert b == a + bytes(len(b) - len(a)), "a short frame was not padded with zeros"
+
+# rx-capture and pcap-ns on a loop with a 70 us cable.
+txf, rxf = os.path.join(tmp, "loop.tx.pcap"), os.path.join(tmp, "loop.rx.pcap")
+res = pcaplib.run(bindir, "ixy-pktgen", f"sim:0,loopback,delay=70,tx-pcap={txf},rx-capture={rxf},pcap-ns",
+                  "--count", 200, "--size", 200)
+assert res.returncode == 0, res.stderr
+(htx, sent), (hrx, got) = pcaplib.parse(txf), pcaplib.parse(rxf)
+assert htx["magic"] == hrx["magic"] == pcaplib.MAGIC_NS, "pcap-ns files are not nanosecond pcaps"
+assert [r[3] for r in sent] == [r[3] for r in got] and len(sent) == 200, "rx-capture differs from tx-pcap"
+gaps = {(g[0] * 10**9 + g[1]) - (s[0] * 10**9 + s[1]) for s, g in zip(sent, got)}
+assert gaps == {70000}, f"arrival - departure: {sorted(gaps)[:5]} ns, not the cable's 70000"
+res = pcaplib.run(bindir, "ixy-pktgen", f"sim:0,tx-pcap={txf},rx-capture={txf}", "--count", 1)
+assert res.returncode == 1 and "rx-capture" in res.stderr and "same file" in res.stderr, res.stderr
+print("ok: rx-capture: every frame 70000 ns after it left, in ns")
 print("virtual port pcap files: ok")

@@ -18,6 +18,12 @@
  *   host_tool pcap-cmp A B                   exit 0 if both hold the same frames in the same order
  *   host_tool pktgen-check FILE N SIZE       exit 0 if FILE holds exactly N valid ixy-pktgen UDP
  *                                            frames of SIZE bytes carrying sequence numbers 0..N-1
+ *   host_tool pktgen-rate FILE FIRST N SIZE MBIT PERMILLE
+ *                                            frames FIRST.. FIRST+N-1 of FILE are N valid ixy-pktgen
+ *                                            frames of SIZE bytes, sequence numbers 0..N-1 in order,
+ *                                            sent at MBIT Mbit/s on the wire (CRC, preamble, SFD and
+ *                                            gap counted) within PERMILLE / 1000, as the slope of
+ *                                            the capture's timestamps says: exit 0 if so; prints it
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -385,6 +391,19 @@ static int cmd_pcap_cmp(const char *a, const char *b)
 	return ret;
 }
 
+/* A valid ixy-pktgen frame of `size` bytes (UDP over IPv4, header checksum right): its sequence
+ * number, or -1. */
+static int64_t pktgen_seq(const struct pcap_frame *fr, uint32_t size)
+{
+	const uint8_t *f = fr->data;
+	if (fr->len != size || f[12] != 0x08 || f[13] != 0x00 || f[14] != 0x45 || f[23] != 17 ||
+	    ip_checksum(f + 14, 20) != 0)
+		return -1;
+	uint32_t seq;
+	memcpy(&seq, f + 42, 4);
+	return seq;
+}
+
 static int cmd_pktgen_check(const char *path, uint32_t n, uint32_t size)
 {
 	struct pcap_frames p;
@@ -392,15 +411,8 @@ static int cmd_pktgen_check(const char *path, uint32_t n, uint32_t size)
 	uint8_t *seen = calloc(n ? n : 1, 1);
 	uint32_t valid = 0, bad = 0, dup = 0;
 	for (uint32_t i = 0; i < p.count; i++) {
-		const uint8_t *f = p.frames[i].data;
-		if (p.frames[i].len != size || f[12] != 0x08 || f[13] != 0x00 || f[14] != 0x45 ||
-		    f[23] != 17 || ip_checksum(f + 14, 20) != 0) {
-			bad++;
-			continue;
-		}
-		uint32_t seq;
-		memcpy(&seq, f + 42, 4);
-		if (seq >= n) {
+		int64_t seq = pktgen_seq(&p.frames[i], size);
+		if (seq < 0 || seq >= n) {
 			bad++;
 			continue;
 		}
@@ -414,6 +426,48 @@ static int cmd_pktgen_check(const char *path, uint32_t n, uint32_t size)
 	    path, p.count, valid, bad, dup);
 	int ret = (p.count == n && valid == n) ? 0 : 1;
 	free(seen);
+	pcap_frames_free(&p);
+	return ret;
+}
+
+static int cmd_pktgen_rate(const char *path, uint32_t first, uint32_t n, uint32_t size, double mbit,
+                           double permille)
+{
+	struct pcap_frames p;
+	pcap_read(&p, path);
+	int ret = 1;
+	if (n < 2 || first + n > p.count) {
+		printf("%s: %u frames, not %u from frame %u on\n", path, p.count, n, first);
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (pktgen_seq(&p.frames[first + i], size) != i) {
+			printf("%s: frame %u is not ixy-pktgen's frame %u of %u bytes\n", path, first + i, i,
+			       size);
+			goto out;
+		}
+	}
+	/* The rate the frames keep: the least-squares slope of their capture times over the wire
+	 * bits sent before each (every frame holds the wire for its bits), so that the capture's lag
+	 * behind a frame's due time, which varies frame by frame, averages out. The first to the
+	 * last frame's average is printed too. */
+	double bits = ((size < 60 ? 60 : size) + 24) * 8.0, mx = (n - 1) / 2.0, my = 0, sxy = 0, sxx = 0;
+	for (uint32_t i = 0; i < n; i++)
+		my += (double)(p.frames[first + i].ts_ns - p.frames[first].ts_ns) / n;
+	for (uint32_t i = 0; i < n; i++) {
+		double y = (double)(p.frames[first + i].ts_ns - p.frames[first].ts_ns) - my;
+		sxy += (i - mx) * bits * y;
+		sxx += (i - mx) * bits * (i - mx) * bits;
+	}
+	double got = sxy > 0 ? 1e3 * sxx / sxy : 0; /* Mbit/s: 1000 / (ns per bit) */
+	uint64_t span = p.frames[first + n - 1].ts_ns - p.frames[first].ts_ns;
+	double avg = span ? (n - 1) * bits * 1e3 / (double)span : 0;
+	double off = (got / mbit - 1) * 1e3;
+	printf("%s: frames %u..%u: %u frames of %u bytes in %.6f s: %.4f Mbit/s on the wire (first to "
+	       "last: %.4f), %+.2f permille from %.4f (allowed %.1f)\n",
+	       path, first, first + n - 1, n, size, (double)span / 1e9, got, avg, off, mbit, permille);
+	ret = off <= permille && off >= -permille ? 0 : 1;
+out:
 	pcap_frames_free(&p);
 	return ret;
 }
@@ -447,6 +501,10 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "pktgen-check"))
 		return cmd_pktgen_check(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 		                        (uint32_t)strtoul(argv[4], NULL, 0));
+	if (argc == 8 && !strcmp(argv[1], "pktgen-rate"))
+		return cmd_pktgen_rate(
+		    argv[2], (uint32_t)strtoul(argv[3], NULL, 0), (uint32_t)strtoul(argv[4], NULL, 0),
+		    (uint32_t)strtoul(argv[5], NULL, 0), strtod(argv[6], NULL), strtod(argv[7], NULL));
 	fprintf(stderr, "usage: see the comment at the top of tests/qemu/host_tool.c\n");
 	return 2;
 }
